@@ -1,0 +1,502 @@
+//! Transactions: what an account asks the chain to do, and its signature.
+
+use crate::{
+    Address, Hash, SecretKey,
+    error::{DecodeError, SignatureError},
+    hash::sha256,
+};
+use bytes::{BufMut, Bytes};
+use commonware_codec::Buf;
+use commonware_codec::{
+    Decode as _, Encode, EncodeSize, Error, FixedSize, RangeCfg, Read, ReadExt, Write,
+};
+use commonware_cryptography::{BatchEntry, BatchVerifier, Verifier, ed25519};
+use commonware_parallel::Sequential;
+use rand::SeedableRng;
+use std::fmt;
+use thiserror::Error;
+
+/// The namespace under which transactions are signed. A signature made for anything else (a
+/// consensus vote, a log checkpoint) can never pass as a transaction signature.
+pub const TX_NAMESPACE: &[u8] = b"ailedger/tx";
+
+/// Longest chain id, in bytes.
+pub const MAX_CHAIN_ID_LEN: usize = 64;
+
+/// Largest module message carried by one transaction, in bytes.
+pub const MAX_PAYLOAD_LEN: usize = 128 * 1024;
+
+/// A chain id: 1 to 64 characters from `[a-z0-9._-]`, so it has one spelling and prints safely.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ChainId(String);
+
+impl ChainId {
+    /// Validates a chain id.
+    pub fn new(value: impl Into<String>) -> Result<Self, TxBuildError> {
+        let value = value.into();
+        if value.is_empty()
+            || value.len() > MAX_CHAIN_ID_LEN
+            || !value
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        {
+            return Err(TxBuildError::ChainId(value));
+        }
+        Ok(Self(value))
+    }
+
+    /// The chain id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ChainId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for ChainId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ChainId({})", self.0)
+    }
+}
+
+impl Write for ChainId {
+    fn write(&self, buf: &mut impl BufMut) {
+        crate::write_string(&self.0, buf);
+    }
+}
+
+impl EncodeSize for ChainId {
+    fn encode_size(&self) -> usize {
+        crate::string_encode_size(&self.0)
+    }
+}
+
+impl Read for ChainId {
+    type Cfg = ();
+
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        let value = crate::read_string(buf, MAX_CHAIN_ID_LEN, "ChainId")?;
+        Self::new(value).map_err(|_| Error::Invalid("ChainId", "must be 1-64 characters of [a-z0-9._-]"))
+    }
+}
+
+/// Which state-machine module a transaction's message is for.
+///
+/// Module ids are part of the protocol: renumbering one is a hard fork.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct ModuleId(u8);
+
+impl ModuleId {
+    /// A module id.
+    pub const fn new(id: u8) -> Self {
+        Self(id)
+    }
+
+    /// The numeric id.
+    pub const fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl fmt::Display for ModuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Write for ModuleId {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.0.write(buf);
+    }
+}
+
+impl FixedSize for ModuleId {
+    const SIZE: usize = 1;
+}
+
+impl Read for ModuleId {
+    type Cfg = ();
+
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        u8::read(buf).map(Self)
+    }
+}
+
+/// Why a transaction could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum TxBuildError {
+    /// The chain id is not 1-64 characters of `[a-z0-9._-]`.
+    #[error("invalid chain id {0:?}: must be 1-64 characters of [a-z0-9._-]")]
+    ChainId(String),
+    /// The module message is larger than [`MAX_PAYLOAD_LEN`].
+    #[error("module message is {0} bytes, more than the limit of {MAX_PAYLOAD_LEN}")]
+    PayloadTooLarge(usize),
+}
+
+/// An unsigned transaction.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Transaction {
+    /// The chain this transaction is valid on; a transaction for another chain is rejected.
+    pub chain_id: ChainId,
+    /// The account that signs, pays the fee and whose nonce is used.
+    pub sender: Address,
+    /// The sender's transaction count before this one: each nonce is used exactly once, in order.
+    pub nonce: u64,
+    /// The most gas this transaction may use.
+    pub gas_limit: u64,
+    /// Fee per unit of gas, in the smallest token unit.
+    pub gas_price: u64,
+    /// The module the message is for.
+    pub module: ModuleId,
+    /// The module message, in that module's canonical encoding.
+    pub payload: Bytes,
+}
+
+impl Transaction {
+    /// Builds a transaction, checking the chain id and the message size.
+    pub fn new(
+        chain_id: &str,
+        sender: Address,
+        nonce: u64,
+        gas_limit: u64,
+        gas_price: u64,
+        module: ModuleId,
+        payload: impl Into<Bytes>,
+    ) -> Result<Self, TxBuildError> {
+        let payload = payload.into();
+        if payload.len() > MAX_PAYLOAD_LEN {
+            return Err(TxBuildError::PayloadTooLarge(payload.len()));
+        }
+        Ok(Self {
+            chain_id: ChainId::new(chain_id)?,
+            sender,
+            nonce,
+            gas_limit,
+            gas_price,
+            module,
+            payload,
+        })
+    }
+
+    /// The transaction id: SHA-256 of the unsigned transaction's encoding.
+    ///
+    /// The id leaves the signature out, so that re-encoding a signature cannot give one
+    /// transaction two ids.
+    pub fn hash(&self) -> Hash {
+        sha256(&[&self.encode()])
+    }
+
+    /// The most this transaction can cost in fees: `gas_limit * gas_price`.
+    pub fn max_fee(&self) -> u128 {
+        u128::from(self.gas_limit) * u128::from(self.gas_price)
+    }
+
+    /// Signs the transaction. The key should be the sender's; a mismatch makes a transaction that
+    /// fails verification.
+    pub fn sign(self, key: &SecretKey) -> SignedTransaction {
+        let body = self.encode();
+        let signature = key.sign(TX_NAMESPACE, &body);
+        SignedTransaction::from_parts(self, body, signature)
+    }
+}
+
+impl Write for Transaction {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.chain_id.write(buf);
+        self.sender.write(buf);
+        self.nonce.write(buf);
+        self.gas_limit.write(buf);
+        self.gas_price.write(buf);
+        self.module.write(buf);
+        self.payload.write(buf);
+    }
+}
+
+impl EncodeSize for Transaction {
+    fn encode_size(&self) -> usize {
+        self.chain_id.encode_size()
+            + Address::SIZE
+            + 3 * u64::SIZE
+            + ModuleId::SIZE
+            + self.payload.encode_size()
+    }
+}
+
+impl Read for Transaction {
+    type Cfg = ();
+
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(Self {
+            chain_id: ChainId::read(buf)?,
+            sender: Address::read(buf)?,
+            nonce: u64::read(buf)?,
+            gas_limit: u64::read(buf)?,
+            gas_price: u64::read(buf)?,
+            module: ModuleId::read(buf)?,
+            payload: Bytes::read_cfg(buf, &RangeCfg::new(0..=MAX_PAYLOAD_LEN))?,
+        })
+    }
+}
+
+/// A transaction with the sender's signature.
+///
+/// The id and the signed bytes are computed once, when the value is built or decoded.
+#[derive(Clone)]
+pub struct SignedTransaction {
+    tx: Transaction,
+    signature: ed25519::Signature,
+    body: Bytes,
+    hash: Hash,
+}
+
+impl SignedTransaction {
+    fn from_parts(tx: Transaction, body: Bytes, signature: ed25519::Signature) -> Self {
+        let hash = sha256(&[&body]);
+        Self {
+            tx,
+            signature,
+            body,
+            hash,
+        }
+    }
+
+    /// The transaction id (see [`Transaction::hash`]).
+    pub fn hash(&self) -> Hash {
+        self.hash
+    }
+
+    /// The unsigned transaction.
+    pub fn tx(&self) -> &Transaction {
+        &self.tx
+    }
+
+    /// The signature.
+    pub fn signature(&self) -> &ed25519::Signature {
+        &self.signature
+    }
+
+    /// The sender.
+    pub fn sender(&self) -> &Address {
+        &self.tx.sender
+    }
+
+    /// Checks the signature against the sender's key.
+    pub fn verify_signature(&self) -> Result<(), SignatureError> {
+        if self
+            .tx
+            .sender
+            .public_key()
+            .verify(TX_NAMESPACE, &self.body, &self.signature)
+        {
+            Ok(())
+        } else {
+            Err(SignatureError::Invalid)
+        }
+    }
+
+    /// The canonical encoding.
+    pub fn encode_to_vec(&self) -> Vec<u8> {
+        self.encode().to_vec()
+    }
+
+    /// Decodes the canonical encoding, rejecting trailing bytes. The signature is not checked.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        Self::decode_cfg(commonware_codec::Copying(bytes), &())
+    }
+}
+
+impl PartialEq for SignedTransaction {
+    fn eq(&self, other: &Self) -> bool {
+        self.tx == other.tx && self.signature == other.signature
+    }
+}
+
+impl Eq for SignedTransaction {}
+
+impl fmt::Debug for SignedTransaction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedTransaction")
+            .field("hash", &self.hash)
+            .field("tx", &self.tx)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Write for SignedTransaction {
+    fn write(&self, buf: &mut impl BufMut) {
+        buf.put_slice(&self.body);
+        self.signature.write(buf);
+    }
+}
+
+impl EncodeSize for SignedTransaction {
+    fn encode_size(&self) -> usize {
+        self.body.len() + ed25519::Signature::SIZE
+    }
+}
+
+impl Read for SignedTransaction {
+    type Cfg = ();
+
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        let tx = Transaction::read(buf)?;
+        let signature = ed25519::Signature::read(buf)?;
+        // Re-encoding is exact because every field has a single encoding.
+        let body = tx.encode();
+        Ok(Self::from_parts(tx, body, signature))
+    }
+}
+
+/// Verifies the signatures of many transactions at once.
+///
+/// Returns the indices of the transactions whose signature does not verify, in ascending order.
+/// A batch that passes costs one multi-scalar multiplication; when it fails, each signature is
+/// checked on its own to name the culprits. The batch coefficients come from a generator seeded
+/// with a hash of every signed byte, so the verdict is deterministic and a forger cannot predict
+/// the coefficients before fixing its signatures.
+pub fn verify_batch(txs: &[&SignedTransaction]) -> Vec<usize> {
+    if txs.is_empty() {
+        return Vec::new();
+    }
+    let mut seed_parts: Vec<&[u8]> = Vec::with_capacity(txs.len() * 2);
+    for tx in txs {
+        seed_parts.push(&tx.body);
+        seed_parts.push(tx.signature.as_ref());
+    }
+    let seed = sha256(&seed_parts);
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes.copy_from_slice(seed.as_ref());
+    let mut rng = rand::rngs::StdRng::from_seed(seed_bytes);
+    let all_valid = ed25519::PublicKey::verify_batch(
+        &mut rng,
+        txs,
+        |_, tx| BatchEntry {
+            namespace: TX_NAMESPACE,
+            message: &tx.body,
+            public_key: tx.tx.sender.public_key(),
+            signature: &tx.signature,
+        },
+        &Sequential,
+    );
+    if all_valid {
+        return Vec::new();
+    }
+    txs.iter()
+        .enumerate()
+        .filter(|(_, tx)| tx.verify_signature().is_err())
+        .map(|(index, _)| index)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample(seed: u64, nonce: u64, payload: Vec<u8>) -> SignedTransaction {
+        let key = SecretKey::from_seed(seed);
+        Transaction::new("ailedger-test", key.address(), nonce, 10_000, 2, ModuleId::new(1), payload)
+            .expect("valid transaction")
+            .sign(&key)
+    }
+
+    #[test]
+    fn signed_transaction_round_trips_and_verifies() {
+        let signed = sample(1, 5, vec![1, 2, 3]);
+        let decoded = SignedTransaction::decode(&signed.encode_to_vec()).expect("decodes");
+        assert_eq!(decoded, signed);
+        assert_eq!(decoded.hash(), signed.tx().hash());
+        assert_eq!(decoded.verify_signature(), Ok(()));
+    }
+
+    #[test]
+    fn signature_by_another_key_is_rejected() {
+        let key = SecretKey::from_seed(1);
+        let other = SecretKey::from_seed(2);
+        let tx = Transaction::new("c", key.address(), 0, 1, 1, ModuleId::new(1), vec![])
+            .expect("valid")
+            .sign(&other);
+        assert_eq!(tx.verify_signature(), Err(SignatureError::Invalid));
+    }
+
+    #[test]
+    fn every_flipped_bit_breaks_the_signature_or_the_encoding() {
+        let bytes = sample(3, 1, vec![9; 16]).encode_to_vec();
+        for position in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut tampered = bytes.clone();
+                tampered[position] ^= 1 << bit;
+                if let Ok(tx) = SignedTransaction::decode(&tampered) {
+                    assert!(
+                        tx.verify_signature().is_err(),
+                        "flip at byte {position} bit {bit} still verifies"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_and_extended_encodings_are_rejected() {
+        let bytes = sample(4, 0, vec![7; 8]).encode_to_vec();
+        for len in 0..bytes.len() {
+            assert!(SignedTransaction::decode(&bytes[..len]).is_err(), "prefix of {len} bytes decoded");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(SignedTransaction::decode(&longer), Err(Error::ExtraData(1))));
+    }
+
+    #[test]
+    fn chain_id_rules() {
+        assert!(ChainId::new("ailedger-dev.1_a").is_ok());
+        for bad in ["", "Upper", "space here", "é", &"a".repeat(65)] {
+            assert!(ChainId::new(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn oversized_payload_is_refused() {
+        let key = SecretKey::from_seed(1);
+        let result = Transaction::new("c", key.address(), 0, 1, 1, ModuleId::new(1), vec![0; MAX_PAYLOAD_LEN + 1]);
+        assert_eq!(result, Err(TxBuildError::PayloadTooLarge(MAX_PAYLOAD_LEN + 1)));
+    }
+
+    #[test]
+    fn batch_verification_names_the_bad_signatures() {
+        let mut txs: Vec<SignedTransaction> = (0..20).map(|i| sample(i, i, vec![i as u8])).collect();
+        assert!(verify_batch(&txs.iter().collect::<Vec<_>>()).is_empty());
+        // Swap two signatures: both become invalid.
+        let signature_3 = txs[3].signature.clone();
+        txs[3].signature = txs[11].signature.clone();
+        txs[11].signature = signature_3;
+        assert_eq!(verify_batch(&txs.iter().collect::<Vec<_>>()), vec![3, 11]);
+    }
+
+    proptest! {
+        #[test]
+        fn encoding_round_trips(seed in 0u64..1000, nonce: u64, gas_limit: u64, gas_price: u64,
+                                module: u8, payload in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let key = SecretKey::from_seed(seed);
+            let tx = Transaction::new("p", key.address(), nonce, gas_limit, gas_price, ModuleId::new(module), payload)
+                .expect("valid");
+            let signed = tx.sign(&key);
+            let bytes = signed.encode_to_vec();
+            prop_assert_eq!(bytes.len(), signed.encode_size());
+            let decoded = SignedTransaction::decode(&bytes).expect("round trip");
+            prop_assert_eq!(decoded.encode_to_vec(), bytes);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic_and_decoded_values_are_canonical(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            if let Ok(tx) = SignedTransaction::decode(&bytes) {
+                prop_assert_eq!(tx.encode_to_vec(), bytes);
+            }
+        }
+    }
+}

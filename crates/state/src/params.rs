@@ -1,0 +1,94 @@
+//! Chain-wide parameters and the chain head, kept in the state under the `chain` key space.
+
+use ailedger_core::Hash;
+use bytes::BufMut;
+use commonware_codec::Buf;
+use commonware_codec::{Error, FixedSize, Read, ReadExt, Write};
+
+/// The key space of chain-wide values.
+pub(crate) const CHAIN: &str = "chain";
+/// Raw key of [`ChainParams`].
+pub(crate) const PARAMS_KEY: &[u8] = b"params";
+/// Raw key of [`ChainHead`].
+pub(crate) const HEAD_KEY: &[u8] = b"head";
+
+/// Parameters fixed at genesis (and, later, changed by governance).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ChainParams {
+    /// Most gas one block may use; also the largest gas limit a transaction may ask for.
+    pub block_gas_limit: u64,
+    /// Lowest gas price a transaction may offer.
+    pub min_gas_price: u64,
+}
+
+impl ChainParams {
+    /// Defaults for a new chain: room for tens of thousands of transfers per block.
+    pub const DEFAULT: Self = Self {
+        block_gas_limit: 1_000_000_000,
+        min_gas_price: 1,
+    };
+}
+
+impl Default for ChainParams {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+impl Write for ChainParams {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.block_gas_limit.write(buf);
+        self.min_gas_price.write(buf);
+    }
+}
+
+impl FixedSize for ChainParams {
+    const SIZE: usize = 2 * u64::SIZE;
+}
+
+impl Read for ChainParams {
+    type Cfg = ();
+
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(Self {
+            block_gas_limit: u64::read(buf)?,
+            min_gas_price: u64::read(buf)?,
+        })
+    }
+}
+
+/// The last executed block, as recorded in the state it produced. Reading it together with a
+/// value and a proof tells which block the proof is about.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ChainHead {
+    /// Height of the block.
+    pub height: u64,
+    /// Its timestamp.
+    pub timestamp_ms: u64,
+    /// Its parent's id.
+    pub parent: Hash,
+}
+
+impl Write for ChainHead {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.height.write(buf);
+        self.timestamp_ms.write(buf);
+        self.parent.write(buf);
+    }
+}
+
+impl FixedSize for ChainHead {
+    const SIZE: usize = 2 * u64::SIZE + Hash::SIZE;
+}
+
+impl Read for ChainHead {
+    type Cfg = ();
+
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
+        Ok(Self {
+            height: u64::read(buf)?,
+            timestamp_ms: u64::read(buf)?,
+            parent: Hash::read(buf)?,
+        })
+    }
+}

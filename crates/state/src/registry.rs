@@ -1,0 +1,59 @@
+//! The modules of the chain, and the routing of messages to them.
+//!
+//! Adding a module: give it a folder shaped like `bank/`, an [`AnyMsg`] variant, and one arm in
+//! each function below.
+
+use crate::{ExecError, Module, StateStore, TxContext, TxError, bank::Bank, overlay::TxState};
+use ailedger_core::ModuleId;
+
+/// A decoded message of any module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AnyMsg {
+    /// A [`Bank`] message.
+    Bank(<Bank as Module>::Msg),
+}
+
+/// The name of the module with this id, if any.
+pub fn module_name(id: ModuleId) -> Option<&'static str> {
+    match id {
+        Bank::ID => Some(Bank::NAME),
+        _ => None,
+    }
+}
+
+/// The id of the module with this name, if any.
+pub fn module_id(name: &str) -> Option<ModuleId> {
+    match name {
+        Bank::NAME => Some(Bank::ID),
+        _ => None,
+    }
+}
+
+/// Decodes a payload for module `id` and runs the module's stateless checks.
+pub fn decode(id: ModuleId, payload: &[u8]) -> Result<AnyMsg, TxError> {
+    match id {
+        Bank::ID => decode_for::<Bank>(payload).map(AnyMsg::Bank),
+        _ => Err(TxError::UnknownModule(id)),
+    }
+}
+
+fn decode_for<M: Module>(payload: &[u8]) -> Result<M::Msg, TxError> {
+    let msg = M::decode(payload).map_err(|error| TxError::MalformedMessage {
+        module: M::NAME,
+        reason: error.to_string(),
+    })?;
+    M::check(&msg)?;
+    Ok(msg)
+}
+
+/// Executes a decoded message.
+pub(crate) async fn execute<S: StateStore>(
+    state: &mut TxState<'_, S>,
+    ctx: &TxContext<'_>,
+    msg: AnyMsg,
+) -> Result<(), ExecError> {
+    match msg {
+        AnyMsg::Bank(msg) => Bank::execute(state, ctx, msg).await,
+    }
+}
