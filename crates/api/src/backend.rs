@@ -1,0 +1,173 @@
+//! What the API needs from a node. The node implements [`Backend`]; the API only translates
+//! between HTTP/JSON and these calls.
+
+use ailedger_core::{Address, Block, Hash, Receipt, SignedTransaction};
+use ailedger_state::{StateKey, TxError};
+use std::future::Future;
+use thiserror::Error;
+
+/// Which block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockId {
+    /// The block at this height.
+    Height(u64),
+    /// The block with this id.
+    Hash(Hash),
+    /// The last committed block.
+    Latest,
+}
+
+/// Facts about the chain that do not change while a node runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainInfo {
+    /// The chain id transactions must carry.
+    pub chain_id: String,
+    /// SHA-256 of the genesis document.
+    pub genesis_hash: Hash,
+    /// Id of the genesis block.
+    pub genesis_block: Hash,
+    /// The validators' consensus keys.
+    pub validators: Vec<Address>,
+    /// Target time between blocks, in milliseconds.
+    pub block_interval_ms: u64,
+    /// Lowest gas price accepted.
+    pub min_gas_price: u64,
+    /// Most gas a block (and so a transaction) may use.
+    pub block_gas_limit: u64,
+}
+
+/// A node's view of itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeStatus {
+    /// Height of the last committed (finalized and applied) block.
+    pub height: u64,
+    /// Its id.
+    pub block_hash: Hash,
+    /// Its time.
+    pub block_time_ms: u64,
+    /// Its state root.
+    pub state_root: Hash,
+    /// Transactions waiting in the mempool.
+    pub mempool_size: usize,
+    /// Transactions committed since genesis.
+    pub committed_txs: u64,
+}
+
+/// Where a committed transaction is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxLocation {
+    /// Block height.
+    pub height: u64,
+    /// Block id.
+    pub block_hash: Hash,
+    /// Position in the block.
+    pub index: u32,
+}
+
+/// A transaction the node knows, with its receipt once committed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxRecord {
+    /// The transaction.
+    pub tx: SignedTransaction,
+    /// `None` while the transaction waits in the mempool.
+    pub committed: Option<(TxLocation, Receipt)>,
+}
+
+/// A state value (or its absence) with a proof against the state root of block `height`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateValue {
+    /// The block whose post-state is proven.
+    pub height: u64,
+    /// That block's state root.
+    pub state_root: Hash,
+    /// The key.
+    pub key: StateKey,
+    /// The value; `None` if the key has none.
+    pub value: Option<Vec<u8>>,
+    /// The proof: of inclusion when `value` is `Some`, of exclusion otherwise. Checked with
+    /// `ailedger_store::verify_state_proof`.
+    pub proof: Vec<u8>,
+}
+
+/// Why a transaction was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum SubmitError {
+    /// The transaction is invalid.
+    #[error(transparent)]
+    Invalid(#[from] TxError),
+    /// The mempool already has it.
+    #[error("transaction {0} is already in the mempool")]
+    Duplicate(Hash),
+    /// The mempool is full and the transaction's sender already has its fair share.
+    #[error("mempool is full ({0} transactions)")]
+    MempoolFull(usize),
+    /// The sender has as many pending transactions as allowed.
+    #[error("sender already has {0} pending transactions, the most allowed")]
+    SenderQueueFull(usize),
+    /// The node cannot take transactions now (starting, or its storage failed).
+    #[error("node unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl SubmitError {
+    /// A stable, machine-readable name.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid(error) => error.code(),
+            Self::Duplicate(_) => "DUPLICATE_TX",
+            Self::MempoolFull(_) => "MEMPOOL_FULL",
+            Self::SenderQueueFull(_) => "SENDER_QUEUE_FULL",
+            Self::Unavailable(_) => "UNAVAILABLE",
+        }
+    }
+}
+
+/// The node failed to answer (storage error, shutting down).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("node error: {0}")]
+pub struct BackendError(pub String);
+
+/// The node, as the API sees it.
+///
+/// Every method answers from committed state (finalized blocks whose state is applied), except
+/// [`submit`](Self::submit) and the pending case of [`tx`](Self::tx).
+pub trait Backend: Clone + Send + Sync + 'static {
+    /// Facts fixed at genesis.
+    fn info(&self) -> ChainInfo;
+
+    /// Admits transactions to the mempool, in order; one result per transaction. A transaction
+    /// is checked (encoding, chain id, signature, nonce against committed state and pending
+    /// transactions, fee affordability) before it is admitted.
+    fn submit(
+        &self,
+        txs: Vec<SignedTransaction>,
+    ) -> impl Future<Output = Vec<Result<Hash, SubmitError>>> + Send;
+
+    /// The node's status.
+    fn status(&self) -> impl Future<Output = Result<NodeStatus, BackendError>> + Send;
+
+    /// A committed block.
+    fn block(&self, id: BlockId) -> impl Future<Output = Result<Option<Block>, BackendError>> + Send;
+
+    /// Receipts of a committed block, in transaction order.
+    fn block_receipts(
+        &self,
+        height: u64,
+    ) -> impl Future<Output = Result<Option<Vec<Receipt>>, BackendError>> + Send;
+
+    /// A transaction, pending or committed.
+    fn tx(&self, hash: Hash) -> impl Future<Output = Result<Option<TxRecord>, BackendError>> + Send;
+
+    /// Committed transactions of `sender` with nonces from `from_nonce`, ascending, at most
+    /// `limit`.
+    fn txs_by_sender(
+        &self,
+        sender: Address,
+        from_nonce: u64,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<TxRecord>, BackendError>> + Send;
+
+    /// A state value with its proof against the last committed block's state root.
+    fn state(&self, key: StateKey) -> impl Future<Output = Result<StateValue, BackendError>> + Send;
+}
