@@ -199,12 +199,19 @@ impl Read for Block {
             return Err(Error::Invalid("Block", "larger than the block size limit"));
         }
         let header = Header::read(buf)?;
-        let txs = Vec::<SignedTransaction>::read_cfg(buf, &(RangeCfg::new(0..=limits.max_txs), ()))?;
+        let txs =
+            Vec::<SignedTransaction>::read_cfg(buf, &(RangeCfg::new(0..=limits.max_txs), ()))?;
         if usize::try_from(header.tx_count) != Ok(txs.len()) {
-            return Err(Error::Invalid("Block", "tx_count does not match the transactions"));
+            return Err(Error::Invalid(
+                "Block",
+                "tx_count does not match the transactions",
+            ));
         }
         if Self::txs_root(&txs) != header.txs_root {
-            return Err(Error::Invalid("Block", "txs_root does not match the transactions"));
+            return Err(Error::Invalid(
+                "Block",
+                "txs_root does not match the transactions",
+            ));
         }
         let hash = header.hash();
         Ok(Self { header, txs, hash })
@@ -274,7 +281,7 @@ mod tests {
     #[test]
     fn block_with_swapped_transactions_is_rejected() {
         let block = Block::new(header(3), txs(2));
-        let mut forged = block.clone();
+        let mut forged = block;
         forged.txs.swap(0, 1);
         let error = Block::decode_cfg(forged.encode(), &BlockLimits::DEFAULT).expect_err("forged");
         assert!(error.to_string().contains("txs_root"), "{error}");
@@ -283,9 +290,15 @@ mod tests {
     #[test]
     fn block_over_the_limits_is_rejected() {
         let block = Block::new(header(3), txs(3));
-        let limits = BlockLimits { max_txs: 2, max_bytes: 1 << 20 };
+        let limits = BlockLimits {
+            max_txs: 2,
+            max_bytes: 1 << 20,
+        };
         assert!(Block::decode_cfg(block.encode(), &limits).is_err());
-        let limits = BlockLimits { max_txs: 10, max_bytes: 100 };
+        let limits = BlockLimits {
+            max_txs: 10,
+            max_bytes: 100,
+        };
         assert!(Block::decode_cfg(block.encode(), &limits).is_err());
     }
 }

@@ -16,7 +16,11 @@ pub fn string_encode_size(value: &str) -> usize {
 }
 
 /// Reads a string written by [`write_string`], at most `max_len` bytes, rejecting invalid UTF-8.
-pub fn read_string(buf: &mut impl Buf, max_len: usize, what: &'static str) -> Result<String, Error> {
+pub fn read_string(
+    buf: &mut impl Buf,
+    max_len: usize,
+    what: &'static str,
+) -> Result<String, Error> {
     let len = usize::read_cfg(buf, &RangeCfg::new(0..=max_len))?;
     if buf.remaining() < len {
         return Err(Error::EndOfBuffer);

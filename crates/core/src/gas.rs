@@ -99,7 +99,13 @@ mod tests {
         let mut meter = GasMeter::new(100);
         assert_eq!(meter.charge(60), Ok(()));
         assert_eq!(meter.charge(40), Ok(()));
-        assert_eq!(meter.charge(1), Err(OutOfGas { needed: 101, limit: 100 }));
+        assert_eq!(
+            meter.charge(1),
+            Err(OutOfGas {
+                needed: 101,
+                limit: 100
+            })
+        );
         assert_eq!(meter.used(), 100);
     }
 

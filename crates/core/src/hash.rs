@@ -34,7 +34,10 @@ pub fn merkle_root(leaves: &[Hash]) -> Hash {
         n => {
             // The largest power of two strictly below n is the highest set bit of n - 1.
             let split = 1usize << (usize::BITS - 1 - (n - 1).leading_zeros());
-            node_hash(&merkle_root(&leaves[..split]), &merkle_root(&leaves[split..]))
+            node_hash(
+                &merkle_root(&leaves[..split]),
+                &merkle_root(&leaves[split..]),
+            )
         }
     }
 }
@@ -66,7 +69,11 @@ mod tests {
     fn merkle_root_matches_rfc6962_split_for_all_small_sizes() {
         let leaves: Vec<Hash> = (0u32..70).map(|i| leaf_hash(&i.to_be_bytes())).collect();
         for n in 0..leaves.len() {
-            assert_eq!(merkle_root(&leaves[..n]), reference_root(&leaves[..n]), "n = {n}");
+            assert_eq!(
+                merkle_root(&leaves[..n]),
+                reference_root(&leaves[..n]),
+                "n = {n}"
+            );
         }
     }
 

@@ -111,7 +111,7 @@ pub struct SecretKey(ed25519::PrivateKey);
 impl SecretKey {
     /// A new key from the operating system's randomness.
     pub fn generate() -> Self {
-        Self(ed25519::PrivateKey::random(&mut rand::rng()))
+        Self(ed25519::PrivateKey::random(rand::rng()))
     }
 
     /// A key derived from a small seed. For tests and development networks only: anyone can
@@ -173,9 +173,18 @@ mod tests {
     fn address_rejects_bad_strings() {
         let text = SecretKey::from_seed(1).address().to_string();
         assert_eq!("zz".parse::<Address>(), Err(AddressParseError::NotHex));
-        assert_eq!(text.to_uppercase().parse::<Address>(), Err(AddressParseError::NotHex));
-        assert_eq!(text[..62].parse::<Address>(), Err(AddressParseError::Length(31)));
-        assert_eq!(format!("{text}00").parse::<Address>(), Err(AddressParseError::Length(33)));
+        assert_eq!(
+            text.to_uppercase().parse::<Address>(),
+            Err(AddressParseError::NotHex)
+        );
+        assert_eq!(
+            text[..62].parse::<Address>(),
+            Err(AddressParseError::Length(31))
+        );
+        assert_eq!(
+            format!("{text}00").parse::<Address>(),
+            Err(AddressParseError::Length(33))
+        );
     }
 
     #[test]

@@ -235,6 +235,9 @@ mod tests {
         .encode()
         .to_vec();
         bytes[32 + 8 + 16] = 7;
-        assert!(matches!(Receipt::decode_cfg(Copying(&bytes), &()), Err(Error::InvalidEnum(7))));
+        assert!(matches!(
+            Receipt::decode_cfg(Copying(&bytes), &()),
+            Err(Error::InvalidEnum(7))
+        ));
     }
 }

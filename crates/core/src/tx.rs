@@ -80,7 +80,8 @@ impl Read for ChainId {
 
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, Error> {
         let value = crate::read_string(buf, MAX_CHAIN_ID_LEN, "ChainId")?;
-        Self::new(value).map_err(|_| Error::Invalid("ChainId", "must be 1-64 characters of [a-z0-9._-]"))
+        Self::new(value)
+            .map_err(|_| Error::Invalid("ChainId", "must be 1-64 characters of [a-z0-9._-]"))
     }
 }
 
@@ -400,9 +401,17 @@ mod tests {
 
     fn sample(seed: u64, nonce: u64, payload: Vec<u8>) -> SignedTransaction {
         let key = SecretKey::from_seed(seed);
-        Transaction::new("ailedger-test", key.address(), nonce, 10_000, 2, ModuleId::new(1), payload)
-            .expect("valid transaction")
-            .sign(&key)
+        Transaction::new(
+            "ailedger-test",
+            key.address(),
+            nonce,
+            10_000,
+            2,
+            ModuleId::new(1),
+            payload,
+        )
+        .expect("valid transaction")
+        .sign(&key)
     }
 
     #[test]
@@ -445,11 +454,17 @@ mod tests {
     fn truncated_and_extended_encodings_are_rejected() {
         let bytes = sample(4, 0, vec![7; 8]).encode_to_vec();
         for len in 0..bytes.len() {
-            assert!(SignedTransaction::decode(&bytes[..len]).is_err(), "prefix of {len} bytes decoded");
+            assert!(
+                SignedTransaction::decode(&bytes[..len]).is_err(),
+                "prefix of {len} bytes decoded"
+            );
         }
-        let mut longer = bytes.clone();
+        let mut longer = bytes;
         longer.push(0);
-        assert!(matches!(SignedTransaction::decode(&longer), Err(Error::ExtraData(1))));
+        assert!(matches!(
+            SignedTransaction::decode(&longer),
+            Err(Error::ExtraData(1))
+        ));
     }
 
     #[test]
@@ -463,13 +478,25 @@ mod tests {
     #[test]
     fn oversized_payload_is_refused() {
         let key = SecretKey::from_seed(1);
-        let result = Transaction::new("c", key.address(), 0, 1, 1, ModuleId::new(1), vec![0; MAX_PAYLOAD_LEN + 1]);
-        assert_eq!(result, Err(TxBuildError::PayloadTooLarge(MAX_PAYLOAD_LEN + 1)));
+        let result = Transaction::new(
+            "c",
+            key.address(),
+            0,
+            1,
+            1,
+            ModuleId::new(1),
+            vec![0; MAX_PAYLOAD_LEN + 1],
+        );
+        assert_eq!(
+            result,
+            Err(TxBuildError::PayloadTooLarge(MAX_PAYLOAD_LEN + 1))
+        );
     }
 
     #[test]
     fn batch_verification_names_the_bad_signatures() {
-        let mut txs: Vec<SignedTransaction> = (0..20).map(|i| sample(i, i, vec![i as u8])).collect();
+        let mut txs: Vec<SignedTransaction> =
+            (0..20).map(|i| sample(i, i, vec![i as u8])).collect();
         assert!(verify_batch(&txs.iter().collect::<Vec<_>>()).is_empty());
         // Swap two signatures: both become invalid.
         let signature_3 = txs[3].signature.clone();

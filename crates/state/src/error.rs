@@ -84,7 +84,9 @@ pub enum TxError {
         got: u64,
     },
     /// The sender cannot pay the largest fee the transaction may cost.
-    #[error("sender balance {balance} cannot cover the maximum fee {max_fee} (gas limit x gas price)")]
+    #[error(
+        "sender balance {balance} cannot cover the maximum fee {max_fee} (gas limit x gas price)"
+    )]
     CannotPayFee {
         /// The sender's balance.
         balance: u128,

@@ -4,15 +4,15 @@ use crate::{
     BlockContext, BlockError, BlockOverlay, ChainHead, ChainParams, ExecError, Genesis, StateKey,
     StateStore, StoreError, TxContext, TxError,
     bank::ante,
+    overlay::TxState,
     params::{CHAIN, HEAD_KEY, PARAMS_KEY},
     registry::{self, AnyMsg},
     state_key,
-    overlay::TxState,
 };
 use ailedger_core::{
-    BlockLimits, Hash, Outcome, Receipt, SignedTransaction, leaf_hash, merkle_root,
+    BlockLimits, Hash, Outcome, Receipt, SignedTransaction,
     gas::{GasMeter, GasSchedule},
-    verify_batch,
+    leaf_hash, merkle_root, verify_batch,
 };
 use commonware_codec::{Copying, Decode, Encode, EncodeSize};
 
@@ -233,13 +233,19 @@ impl Executor {
             let msg = match self.check_stateless(&tx, &ctx.chain_id, &run.params) {
                 Ok(msg) => msg,
                 Err(error) => {
-                    rejected.push(Rejected { hash: tx.hash(), error });
+                    rejected.push(Rejected {
+                        hash: tx.hash(),
+                        error,
+                    });
                     continue;
                 }
             };
             match run.apply(&tx, msg).await {
                 Ok(()) => included.push(tx),
-                Err(ApplyError::Invalid(error)) => rejected.push(Rejected { hash: tx.hash(), error }),
+                Err(ApplyError::Invalid(error)) => rejected.push(Rejected {
+                    hash: tx.hash(),
+                    error,
+                }),
                 Err(ApplyError::Store(error)) => return Err(BlockError::Store(error)),
             }
         }
@@ -258,10 +264,12 @@ impl Executor {
     ) -> Result<BlockRun<'a, S>, BlockError> {
         let mut overlay = BlockOverlay::new(store);
         if let Some(genesis) = genesis {
-            let writes = genesis.state_writes().map_err(|error| BlockError::CorruptState {
-                what: "genesis",
-                reason: error.to_string(),
-            })?;
+            let writes = genesis
+                .state_writes()
+                .map_err(|error| BlockError::CorruptState {
+                    what: "genesis",
+                    reason: error.to_string(),
+                })?;
             for (key, value) in writes {
                 overlay.put(key, value);
             }
@@ -376,7 +384,8 @@ impl<S: StateStore> BlockRun<'_, S> {
         meter
             .charge(intrinsic_gas(tx, &self.schedule))
             .expect("the stateless check guarantees the gas limit covers the intrinsic gas");
-        let index = u32::try_from(self.receipts.len()).expect("blocks hold fewer than 2^32 transactions");
+        let index =
+            u32::try_from(self.receipts.len()).expect("blocks hold fewer than 2^32 transactions");
         let tx_ctx = TxContext {
             block: self.ctx,
             sender: tx.sender(),
@@ -435,7 +444,8 @@ impl<S: StateStore> BlockRun<'_, S> {
             timestamp_ms: self.ctx.timestamp_ms,
             parent: self.ctx.parent,
         };
-        self.overlay.put(state_key(CHAIN, HEAD_KEY), Some(head.encode().to_vec()));
+        self.overlay
+            .put(state_key(CHAIN, HEAD_KEY), Some(head.encode().to_vec()));
         Ok(BlockOutput {
             writes: self.overlay.into_writes(),
             receipts: self.receipts,

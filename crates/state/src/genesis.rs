@@ -1,7 +1,7 @@
 //! The initial state of a chain.
 
 use crate::{
-    ChainParams, StateKey, bank,
+    ChainParams, StateWrites, bank,
     params::{CHAIN, PARAMS_KEY},
     state_key,
 };
@@ -35,10 +35,10 @@ pub enum GenesisError {
     NoValidators,
     /// A validator listed twice.
     #[error("validator {0} is listed twice")]
-    DuplicateValidator(Address),
+    DuplicateValidator(String),
     /// An account listed twice.
     #[error("account {0} is listed twice in the balances")]
-    DuplicateAccount(Address),
+    DuplicateAccount(String),
     /// Balances add up to more than the token can represent.
     #[error("the balances add up to more than {}", u128::MAX)]
     SupplyOverflow,
@@ -56,13 +56,13 @@ impl Genesis {
         let mut seen = BTreeSet::new();
         for validator in &self.validators {
             if !seen.insert(validator) {
-                return Err(GenesisError::DuplicateValidator(validator.clone()));
+                return Err(GenesisError::DuplicateValidator(validator.to_string()));
             }
         }
         let mut seen = BTreeSet::new();
         for (account, _) in &self.balances {
             if !seen.insert(account) {
-                return Err(GenesisError::DuplicateAccount(account.clone()));
+                return Err(GenesisError::DuplicateAccount(account.to_string()));
             }
         }
         self.total_supply()?;
@@ -101,14 +101,17 @@ impl Genesis {
     }
 
     /// The state writes that create the initial state, in key order.
-    pub fn state_writes(&self) -> Result<Vec<(StateKey, Option<Vec<u8>>)>, GenesisError> {
+    pub fn state_writes(&self) -> Result<StateWrites, GenesisError> {
         self.validate()?;
         let mut writes = vec![(
             state_key(CHAIN, PARAMS_KEY),
             Some(self.params.encode().to_vec()),
         )];
-        writes.extend(bank::genesis::state_writes(&self.balances, self.total_supply()?));
-        writes.sort_by(|a, b| a.0.cmp(&b.0));
+        writes.extend(bank::genesis::state_writes(
+            &self.balances,
+            self.total_supply()?,
+        ));
+        writes.sort_by_key(|(key, _)| *key);
         Ok(writes)
     }
 }

@@ -42,5 +42,5 @@ pub use executor::{
 pub use genesis::{Genesis, GenesisError};
 pub use module::{Module, ModuleError};
 pub use overlay::{BlockOverlay, TxState};
-pub use params::{ChainHead, ChainParams};
+pub use params::{ChainHead, ChainParams, head_key, params_key};
 pub use store::{MemStore, StateKey, StateStore, state_key};

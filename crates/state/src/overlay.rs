@@ -66,7 +66,11 @@ pub struct TxState<'a, S> {
 }
 
 impl<'a, S: StateStore> TxState<'a, S> {
-    pub(crate) fn new(block: &'a mut BlockOverlay<S>, gas: GasMeter, schedule: GasSchedule) -> Self {
+    pub(crate) fn new(
+        block: &'a mut BlockOverlay<S>,
+        gas: GasMeter,
+        schedule: GasSchedule,
+    ) -> Self {
         Self {
             block,
             writes: BTreeMap::new(),
@@ -160,7 +164,10 @@ mod tests {
             tx.put("m", b"k", vec![2]).expect("gas");
             assert_eq!(tx.get("m", b"k").await.expect("read"), Some(vec![2]));
             tx.discard();
-            assert_eq!(block.get(&state_key("m", b"k")).await.expect("read"), Some(vec![1]));
+            assert_eq!(
+                block.get(&state_key("m", b"k")).await.expect("read"),
+                Some(vec![1])
+            );
 
             let mut tx = TxState::new(&mut block, GasMeter::new(1_000_000), GasSchedule::DEFAULT);
             tx.delete("m", b"k").expect("gas");
@@ -180,7 +187,10 @@ mod tests {
             tx.get("m", b"k").await.expect("read");
             assert_eq!(tx.gas_used(), schedule.read);
             tx.put("m", b"k", vec![0; 10]).expect("write");
-            assert_eq!(tx.gas_used(), schedule.read + schedule.write + 11 * schedule.write_byte);
+            assert_eq!(
+                tx.gas_used(),
+                schedule.read + schedule.write + 11 * schedule.write_byte
+            );
         });
     }
 
@@ -190,7 +200,10 @@ mod tests {
             let store = MemStore::new();
             let mut block = BlockOverlay::new(&store);
             let mut tx = TxState::new(&mut block, GasMeter::new(10), GasSchedule::DEFAULT);
-            assert!(matches!(tx.put("m", b"k", vec![1]), Err(ExecError::OutOfGas(_))));
+            assert!(matches!(
+                tx.put("m", b"k", vec![1]),
+                Err(ExecError::OutOfGas(_))
+            ));
             assert_eq!(tx.gas_used(), 10);
         });
     }

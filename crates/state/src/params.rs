@@ -12,6 +12,16 @@ pub(crate) const PARAMS_KEY: &[u8] = b"params";
 /// Raw key of [`ChainHead`].
 pub(crate) const HEAD_KEY: &[u8] = b"head";
 
+/// The state key of the [`ChainParams`].
+pub fn params_key() -> crate::StateKey {
+    crate::state_key(CHAIN, PARAMS_KEY)
+}
+
+/// The state key of the [`ChainHead`].
+pub fn head_key() -> crate::StateKey {
+    crate::state_key(CHAIN, HEAD_KEY)
+}
+
 /// Parameters fixed at genesis (and, later, changed by governance).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct ChainParams {

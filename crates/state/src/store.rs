@@ -23,7 +23,10 @@ pub fn state_key(module: &str, raw: &[u8]) -> StateKey {
 /// whole block rather than failing one transaction, since another validator would not see it.
 pub trait StateStore: Send + Sync {
     /// The value at `key`, or `None` if there is none.
-    fn get(&self, key: &StateKey) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+    fn get(
+        &self,
+        key: &StateKey,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
 }
 
 /// An in-memory state, for tests, tools and genesis checks.
@@ -70,7 +73,10 @@ impl StateStore for MemStore {
 }
 
 impl<S: StateStore> StateStore for &S {
-    fn get(&self, key: &StateKey) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send {
+    fn get(
+        &self,
+        key: &StateKey,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send {
         (**self).get(key)
     }
 }

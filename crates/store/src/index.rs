@@ -14,8 +14,10 @@ use thiserror::Error;
 const HEADERS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("headers");
 const BLOCK_HEIGHTS: TableDefinition<'_, &[u8; 32], u64> = TableDefinition::new("block_heights");
 const TXS: TableDefinition<'_, (u64, u32), &[u8]> = TableDefinition::new("txs");
-const TX_LOCATIONS: TableDefinition<'_, &[u8; 32], (u64, u32)> = TableDefinition::new("tx_locations");
-const SENDER_TXS: TableDefinition<'_, (&[u8; 32], u64), (u64, u32)> = TableDefinition::new("sender_txs");
+const TX_LOCATIONS: TableDefinition<'_, &[u8; 32], (u64, u32)> =
+    TableDefinition::new("tx_locations");
+const SENDER_TXS: TableDefinition<'_, (&[u8; 32], u64), (u64, u32)> =
+    TableDefinition::new("sender_txs");
 const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 
 const META_HEIGHT: &str = "height";
@@ -96,7 +98,9 @@ pub struct Index {
 }
 
 fn hash_key(hash: &Hash) -> &[u8; 32] {
-    hash.as_ref().try_into().expect("a SHA-256 digest is 32 bytes")
+    hash.as_ref()
+        .try_into()
+        .expect("a SHA-256 digest is 32 bytes")
 }
 
 impl Index {
@@ -132,9 +136,17 @@ impl Index {
         match indexed {
             Some(indexed) if height <= indexed => return Ok(()),
             Some(indexed) if height != indexed + 1 => {
-                return Err(IndexError::OutOfOrder { got: height, indexed });
+                return Err(IndexError::OutOfOrder {
+                    got: height,
+                    indexed,
+                });
             }
-            None if height != 0 => return Err(IndexError::OutOfOrder { got: height, indexed: 0 }),
+            None if height != 0 => {
+                return Err(IndexError::OutOfOrder {
+                    got: height,
+                    indexed: 0,
+                });
+            }
             _ => {}
         }
         let write = self.db.begin_write().map_err(db_error)?;
@@ -144,7 +156,9 @@ impl Index {
                 .insert(height, &block.header().encode()[..])
                 .map_err(db_error)?;
             let mut heights = write.open_table(BLOCK_HEIGHTS).map_err(db_error)?;
-            heights.insert(hash_key(&block.hash()), height).map_err(db_error)?;
+            heights
+                .insert(hash_key(&block.hash()), height)
+                .map_err(db_error)?;
             let mut txs = write.open_table(TXS).map_err(db_error)?;
             let mut locations = write.open_table(TX_LOCATIONS).map_err(db_error)?;
             let mut senders = write.open_table(SENDER_TXS).map_err(db_error)?;
@@ -224,7 +238,10 @@ impl Index {
         let table = read.open_table(TXS).map_err(db_error)?;
         let mut txs = Vec::with_capacity(header.tx_count as usize);
         let mut receipts = Vec::with_capacity(header.tx_count as usize);
-        for row in table.range((height, 0)..=(height, u32::MAX)).map_err(db_error)? {
+        for row in table
+            .range((height, 0)..=(height, u32::MAX))
+            .map_err(db_error)?
+        {
             let (_, value) = row.map_err(db_error)?;
             let (tx, receipt) = decode_tx_row(value.value())?;
             txs.push(tx);
@@ -232,7 +249,10 @@ impl Index {
         }
         let block = Block::new(header.clone(), txs);
         if block.header() != &header {
-            return Err(corrupt("txs", format!("transactions of block {height} do not match its header")));
+            return Err(corrupt(
+                "txs",
+                format!("transactions of block {height} do not match its header"),
+            ));
         }
         Ok(Some(IndexedBlock { block, receipts }))
     }
@@ -247,7 +267,10 @@ impl Index {
         let (height, index) = location.value();
         let txs = read.open_table(TXS).map_err(db_error)?;
         let Some(row) = txs.get((height, index)).map_err(db_error)? else {
-            return Err(corrupt("tx_locations", format!("{hash} points at a missing row")));
+            return Err(corrupt(
+                "tx_locations",
+                format!("{hash} points at a missing row"),
+            ));
         };
         let (tx, receipt) = decode_tx_row(row.value())?;
         Ok(Some(IndexedTx {
@@ -302,7 +325,6 @@ fn decode_tx_row(bytes: &[u8]) -> Result<(SignedTransaction, Receipt), IndexErro
     Ok((tx, receipt))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,9 +354,17 @@ mod tests {
         let key = SecretKey::from_seed(1);
         let txs: Vec<_> = (0..n_txs)
             .map(|i| {
-                Transaction::new("c", key.address(), height * 100 + i, 1, 1, ModuleId::new(1), vec![])
-                    .expect("valid")
-                    .sign(&key)
+                Transaction::new(
+                    "c",
+                    key.address(),
+                    height * 100 + i,
+                    1,
+                    1,
+                    ModuleId::new(1),
+                    vec![],
+                )
+                .expect("valid")
+                .sign(&key)
             })
             .collect();
         let receipts = txs
@@ -365,11 +395,20 @@ mod tests {
         assert_eq!(found.block, expected);
         assert_eq!(found.receipts, receipts);
         assert_eq!(index.height_of(&expected.hash()).expect("read"), Some(2));
-        let tx = index.tx(&expected.txs()[1].hash()).expect("read").expect("present");
+        let tx = index
+            .tx(&expected.txs()[1].hash())
+            .expect("read")
+            .expect("present");
         assert_eq!((tx.height, tx.index), (2, 1));
         let sender = SecretKey::from_seed(1).address();
         let by_sender = index.txs_by_sender(&sender, 150, 10).expect("read");
-        assert_eq!(by_sender.iter().map(|tx| tx.tx.tx().nonce).collect::<Vec<_>>(), vec![200, 201]);
+        assert_eq!(
+            by_sender
+                .iter()
+                .map(|tx| tx.tx.tx().nonce)
+                .collect::<Vec<_>>(),
+            vec![200, 201]
+        );
         assert!(index.block(3).expect("read").is_none());
     }
 
@@ -385,12 +424,18 @@ mod tests {
         index.put_block(&one, &receipts).expect("again");
         assert_eq!(index.committed_txs().expect("read"), 2);
         let (three, receipts) = block(3, 1);
-        assert!(matches!(index.put_block(&three, &receipts), Err(IndexError::OutOfOrder { got: 3, indexed: 1 })));
+        assert!(matches!(
+            index.put_block(&three, &receipts),
+            Err(IndexError::OutOfOrder { got: 3, indexed: 1 })
+        ));
         drop(index);
         let index = Index::open(&path).expect("reopen");
         assert_eq!(index.height().expect("read"), Some(1));
         let (two, mut receipts) = block(2, 2);
         receipts.pop();
-        assert!(matches!(index.put_block(&two, &receipts), Err(IndexError::ReceiptCount { .. })));
+        assert!(matches!(
+            index.put_block(&two, &receipts),
+            Err(IndexError::ReceiptCount { .. })
+        ));
     }
 }

@@ -20,4 +20,4 @@ mod qmdb;
 
 pub use index::{Index, IndexError, IndexedBlock, IndexedTx};
 pub use proof::{ProofError, StateProof, verify_state_proof};
-pub use qmdb::{MAX_VALUE_LEN, StateDb, state_db_config};
+pub use qmdb::{MAX_VALUE_LEN, StateDb, StateDbConfig, state_db_config};

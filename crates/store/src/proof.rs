@@ -4,7 +4,9 @@ use crate::qmdb::BITMAP_CHUNK;
 use ailedger_core::Hash;
 use ailedger_state::StateKey;
 use bytes::BufMut;
-use commonware_codec::{Buf, Copying, Decode, Encode, EncodeSize, Error as CodecError, Read, ReadExt, Write};
+use commonware_codec::{
+    Buf, Copying, Decode, Encode, EncodeSize, Error as CodecError, Read, ReadExt, Write,
+};
 use commonware_cryptography::Sha256;
 use commonware_storage::{
     mmr,
@@ -60,7 +62,10 @@ impl Read for StateProof {
 
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
         match u8::read(buf)? {
-            0 => Ok(Self::Inclusion(Inclusion::read_cfg(buf, &(MAX_PROOF_DIGESTS, ()))?)),
+            0 => Ok(Self::Inclusion(Inclusion::read_cfg(
+                buf,
+                &(MAX_PROOF_DIGESTS, ()),
+            )?)),
             1 => Ok(Self::Exclusion(Exclusion::read_cfg(
                 buf,
                 &(
@@ -82,7 +87,8 @@ impl StateProof {
 
     /// Decodes the wire encoding.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProofError> {
-        Self::decode_cfg(Copying(bytes), &()).map_err(|error| ProofError::Malformed(error.to_string()))
+        Self::decode_cfg(Copying(bytes), &())
+            .map_err(|error| ProofError::Malformed(error.to_string()))
     }
 }
 
@@ -117,11 +123,19 @@ pub fn verify_state_proof(
         }
         (StateProof::Exclusion(proof), None) => proof.verify::<Sha256>(key, root),
         (StateProof::Inclusion(_), None) => {
-            return Err(ProofError::WrongKind("an inclusion proof cannot prove absence"));
+            return Err(ProofError::WrongKind(
+                "an inclusion proof cannot prove absence",
+            ));
         }
         (StateProof::Exclusion(_), Some(_)) => {
-            return Err(ProofError::WrongKind("an exclusion proof cannot prove a value"));
+            return Err(ProofError::WrongKind(
+                "an exclusion proof cannot prove a value",
+            ));
         }
     };
-    if valid { Ok(()) } else { Err(ProofError::Invalid) }
+    if valid {
+        Ok(())
+    } else {
+        Err(ProofError::Invalid)
+    }
 }

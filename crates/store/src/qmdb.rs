@@ -22,11 +22,12 @@ pub(crate) const BITMAP_CHUNK: usize = 32;
 pub type StateDb<E> =
     variable::Db<mmr::Family, E, Hash, Vec<u8>, Sha256, TwoCap, BITMAP_CHUNK, Sequential>;
 
+/// The configuration of a [`StateDb`].
+pub type StateDbConfig =
+    VariableConfig<TwoCap, ((), (commonware_codec::RangeCfg<usize>, ())), Sequential>;
+
 /// The configuration of the state database, with its partitions named after `prefix`.
-pub fn state_db_config(
-    prefix: &str,
-    page_cache: CacheRef,
-) -> VariableConfig<TwoCap, ((), (commonware_codec::RangeCfg<usize>, ())), Sequential> {
+pub fn state_db_config(prefix: &str, page_cache: CacheRef) -> StateDbConfig {
     let buffer = NZUsize!(1 << 16);
     VariableConfig {
         merkle_config: MerkleConfig {

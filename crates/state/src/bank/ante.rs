@@ -9,7 +9,10 @@ use ailedger_core::Address;
 use commonware_codec::{Copying, Decode, Encode};
 
 /// Reads an account (the default, empty account if it has never been written).
-pub async fn load<S: StateStore>(overlay: &mut BlockOverlay<S>, address: &Address) -> Result<Account, StoreError> {
+pub async fn load<S: StateStore>(
+    overlay: &mut BlockOverlay<S>,
+    address: &Address,
+) -> Result<Account, StoreError> {
     let key = state_key(Bank::NAME, &state_key::account(address));
     match overlay.get(&key).await? {
         None => Ok(Account::default()),

@@ -45,15 +45,28 @@ async fn transfer<S: StateStore>(
     )
 }
 
-async fn load<S: StateStore>(state: &mut TxState<'_, S>, address: &Address) -> Result<Account, ExecError> {
+async fn load<S: StateStore>(
+    state: &mut TxState<'_, S>,
+    address: &Address,
+) -> Result<Account, ExecError> {
     match state.get(Bank::NAME, &state_key::account(address)).await? {
         None => Ok(Account::default()),
         Some(bytes) => Account::decode_cfg(Copying(&bytes), &()).map_err(|error| {
-            ExecError::Store(crate::StoreError(format!("corrupt account {address}: {error}")))
+            ExecError::Store(crate::StoreError(format!(
+                "corrupt account {address}: {error}"
+            )))
         }),
     }
 }
 
-fn store<S: StateStore>(state: &mut TxState<'_, S>, address: &Address, account: &Account) -> Result<(), ExecError> {
-    state.put(Bank::NAME, &state_key::account(address), account.encode().to_vec())
+fn store<S: StateStore>(
+    state: &mut TxState<'_, S>,
+    address: &Address,
+    account: &Account,
+) -> Result<(), ExecError> {
+    state.put(
+        Bank::NAME,
+        &state_key::account(address),
+        account.encode().to_vec(),
+    )
 }

@@ -1,11 +1,11 @@
 use super::{Account, Bank, state_key};
-use crate::{Module, StateKey, state_key};
+use crate::{Module, StateWrites, state_key};
 use ailedger_core::{Address, Amount};
 use commonware_codec::Encode;
 
 /// Writes for the initial balances and the total supply.
-pub(crate) fn state_writes(balances: &[(Address, Amount)], supply: Amount) -> Vec<(StateKey, Option<Vec<u8>>)> {
-    let mut writes: Vec<(StateKey, Option<Vec<u8>>)> = balances
+pub(crate) fn state_writes(balances: &[(Address, Amount)], supply: Amount) -> StateWrites {
+    let mut writes: StateWrites = balances
         .iter()
         .map(|(address, balance)| {
             let account = Account {
@@ -18,6 +18,9 @@ pub(crate) fn state_writes(balances: &[(Address, Amount)], supply: Amount) -> Ve
             )
         })
         .collect();
-    writes.push((state_key(Bank::NAME, state_key::SUPPLY), Some(supply.encode().to_vec())));
+    writes.push((
+        state_key(Bank::NAME, state_key::SUPPLY),
+        Some(supply.encode().to_vec()),
+    ));
     writes
 }

@@ -4,8 +4,8 @@
 //! the nonce of its next transaction). The executor uses [`ante`] to check and charge fees and
 //! to advance nonces before any module's message runs.
 
-pub mod ante;
 mod account;
+pub mod ante;
 mod error;
 mod execute;
 pub(crate) mod genesis;

@@ -24,7 +24,10 @@ fn genesis(balances: &[(u64, u128)]) -> Genesis {
         genesis_time_ms: 1,
         params: ChainParams::DEFAULT,
         validators: vec![key(99).address()],
-        balances: balances.iter().map(|(i, amount)| (key(*i).address(), *amount)).collect(),
+        balances: balances
+            .iter()
+            .map(|(i, amount)| (key(*i).address(), *amount))
+            .collect(),
     }
 }
 
@@ -42,11 +45,29 @@ fn transfer(from: u64, nonce: u64, to: &Address, amount: u128) -> SignedTransact
     transfer_with(from, nonce, to, amount, GAS_LIMIT, 1)
 }
 
-fn transfer_with(from: u64, nonce: u64, to: &Address, amount: u128, gas_limit: u64, gas_price: u64) -> SignedTransaction {
-    let msg = BankMsg::Transfer { to: to.clone(), amount };
-    Transaction::new(CHAIN, key(from).address(), nonce, gas_limit, gas_price, Bank::ID, msg.encode().to_vec())
-        .expect("valid")
-        .sign(&key(from))
+fn transfer_with(
+    from: u64,
+    nonce: u64,
+    to: &Address,
+    amount: u128,
+    gas_limit: u64,
+    gas_price: u64,
+) -> SignedTransaction {
+    let msg = BankMsg::Transfer {
+        to: to.clone(),
+        amount,
+    };
+    Transaction::new(
+        CHAIN,
+        key(from).address(),
+        nonce,
+        gas_limit,
+        gas_price,
+        Bank::ID,
+        msg.encode().to_vec(),
+    )
+    .expect("valid")
+    .sign(&key(from))
 }
 
 /// A chain in memory: genesis applied by the first block.
@@ -58,13 +79,18 @@ struct Chain {
 
 impl Chain {
     fn new(balances: &[(u64, u128)]) -> Self {
-        Self { store: MemStore::new(), height: 0, genesis: genesis(balances) }
+        Self {
+            store: MemStore::new(),
+            height: 0,
+            genesis: genesis(balances),
+        }
     }
 
     fn execute(&mut self, txs: &[SignedTransaction]) -> Result<crate::BlockOutput, BlockError> {
         let height = self.height + 1;
         let genesis = (height == 1).then_some(&self.genesis);
-        let output = block_on(Executor::new().execute_block(&self.store, &ctx(height), genesis, txs))?;
+        let output =
+            block_on(Executor::new().execute_block(&self.store, &ctx(height), genesis, txs))?;
         self.store.apply(output.writes.clone());
         self.height = height;
         Ok(output)
@@ -83,7 +109,13 @@ impl Chain {
 fn genesis_creates_balances_and_supply() {
     let mut chain = Chain::new(&[(1, 500), (2, 700)]);
     chain.execute(&[]).expect("empty block");
-    assert_eq!(chain.account(1), Account { balance: 500, nonce: 0 });
+    assert_eq!(
+        chain.account(1),
+        Account {
+            balance: 500,
+            nonce: 0
+        }
+    );
     assert_eq!(chain.account(2).balance, 700);
     assert_eq!(block_on(query::supply(&chain.store)), Ok(1_200));
 }
@@ -92,7 +124,9 @@ fn genesis_creates_balances_and_supply() {
 fn transfer_moves_funds_pays_the_fee_to_the_proposer_and_advances_the_nonce() {
     let mut chain = Chain::new(&[(1, 1_000_000)]);
     let tx = transfer(1, 0, &key(2).address(), 250);
-    let output = chain.execute(std::slice::from_ref(&tx)).expect("valid block");
+    let output = chain
+        .execute(std::slice::from_ref(&tx))
+        .expect("valid block");
     let receipt = &output.receipts[0];
     assert_eq!(receipt.outcome, Outcome::Success);
     assert_eq!(receipt.tx_hash, tx.hash());
@@ -100,7 +134,13 @@ fn transfer_moves_funds_pays_the_fee_to_the_proposer_and_advances_the_nonce() {
     assert_eq!(receipt.fee, u128::from(receipt.gas_used));
     assert_eq!(receipt.events[0].kind, "transfer");
     assert_eq!(chain.account(2).balance, 250);
-    assert_eq!(chain.account(1), Account { balance: 1_000_000 - 250 - receipt.fee, nonce: 1 });
+    assert_eq!(
+        chain.account(1),
+        Account {
+            balance: 1_000_000 - 250 - receipt.fee,
+            nonce: 1
+        }
+    );
     assert_eq!(chain.account(99).balance, receipt.fee);
     assert_eq!(output.gas_used, receipt.gas_used);
 }
@@ -118,7 +158,13 @@ fn failed_transfer_keeps_the_fee_and_nonce_but_not_the_transfer() {
     assert!(message.contains("insufficient funds"), "{message}");
     assert!(receipt.events.is_empty());
     assert_eq!(chain.account(2).balance, 0);
-    assert_eq!(chain.account(1), Account { balance: 200_000 - receipt.fee, nonce: 1 });
+    assert_eq!(
+        chain.account(1),
+        Account {
+            balance: 200_000 - receipt.fee,
+            nonce: 1
+        }
+    );
 }
 
 #[test]
@@ -145,56 +191,122 @@ fn admission_names_what_is_wrong() {
     assert_eq!(chain.check(&transfer(1, 1, &to, 1), 1), Ok(()));
     assert_eq!(
         chain.check(&transfer(1, 2, &to, 1), 0),
-        Err(TxError::NonceGap { expected: 0, got: 2 }.into())
+        Err(TxError::NonceGap {
+            expected: 0,
+            got: 2
+        }
+        .into())
     );
     assert_eq!(
         chain.check(&transfer(3, 0, &to, 1), 0),
-        Err(TxError::CannotPayFee { balance: 10, max_fee: u128::from(GAS_LIMIT) }.into())
+        Err(TxError::CannotPayFee {
+            balance: 10,
+            max_fee: u128::from(GAS_LIMIT)
+        }
+        .into())
     );
     assert_eq!(
         chain.check(&transfer(1, 0, &to, 0), 0),
-        Err(TxError::InvalidMessage { module: "bank", reason: "transfer amount must be positive".into() }.into())
+        Err(TxError::InvalidMessage {
+            module: "bank",
+            reason: "transfer amount must be positive".into()
+        }
+        .into())
     );
     assert_eq!(
         chain.check(&transfer_with(1, 0, &to, 1, GAS_LIMIT, 0), 0),
         Err(TxError::GasPriceTooLow { min: 1, got: 0 }.into())
     );
     assert_eq!(
-        chain.check(&transfer_with(1, 0, &to, 1, ChainParams::DEFAULT.block_gas_limit + 1, 1), 0),
-        Err(TxError::GasLimitTooHigh { limit: ChainParams::DEFAULT.block_gas_limit + 1, block_limit: ChainParams::DEFAULT.block_gas_limit }.into())
+        chain.check(
+            &transfer_with(1, 0, &to, 1, ChainParams::DEFAULT.block_gas_limit + 1, 1),
+            0
+        ),
+        Err(TxError::GasLimitTooHigh {
+            limit: ChainParams::DEFAULT.block_gas_limit + 1,
+            block_limit: ChainParams::DEFAULT.block_gas_limit
+        }
+        .into())
     );
     assert!(matches!(
         chain.check(&transfer_with(1, 0, &to, 1, 100, 1), 0),
         Err(CheckError::Tx(TxError::GasLimitTooLow { limit: 100, .. }))
     ));
 
-    let wrong_chain = Transaction::new("other", key(1).address(), 0, GAS_LIMIT, 1, Bank::ID, vec![])
-        .expect("valid")
-        .sign(&key(1));
+    let wrong_chain =
+        Transaction::new("other", key(1).address(), 0, GAS_LIMIT, 1, Bank::ID, vec![])
+            .expect("valid")
+            .sign(&key(1));
     assert_eq!(
         chain.check(&wrong_chain, 0),
-        Err(TxError::WrongChainId { expected: CHAIN.into(), got: "other".into() }.into())
+        Err(TxError::WrongChainId {
+            expected: CHAIN.into(),
+            got: "other".into()
+        }
+        .into())
     );
 
-    let forged = Transaction::new(CHAIN, key(1).address(), 0, GAS_LIMIT, 1, Bank::ID, BankMsg::Transfer { to: to.clone(), amount: 1 }.encode().to_vec())
-        .expect("valid")
-        .sign(&key(2));
+    let forged = Transaction::new(
+        CHAIN,
+        key(1).address(),
+        0,
+        GAS_LIMIT,
+        1,
+        Bank::ID,
+        BankMsg::Transfer {
+            to: to.clone(),
+            amount: 1,
+        }
+        .encode()
+        .to_vec(),
+    )
+    .expect("valid")
+    .sign(&key(2));
     assert_eq!(chain.check(&forged, 0), Err(TxError::BadSignature.into()));
 
-    let unknown = Transaction::new(CHAIN, key(1).address(), 0, GAS_LIMIT, 1, ModuleId::new(200), vec![])
-        .expect("valid")
-        .sign(&key(1));
-    assert_eq!(chain.check(&unknown, 0), Err(TxError::UnknownModule(ModuleId::new(200)).into()));
+    let unknown = Transaction::new(
+        CHAIN,
+        key(1).address(),
+        0,
+        GAS_LIMIT,
+        1,
+        ModuleId::new(200),
+        vec![],
+    )
+    .expect("valid")
+    .sign(&key(1));
+    assert_eq!(
+        chain.check(&unknown, 0),
+        Err(TxError::UnknownModule(ModuleId::new(200)).into())
+    );
 
-    let malformed = Transaction::new(CHAIN, key(1).address(), 0, GAS_LIMIT, 1, Bank::ID, vec![0, 1, 2])
-        .expect("valid")
-        .sign(&key(1));
-    assert!(matches!(chain.check(&malformed, 0), Err(CheckError::Tx(TxError::MalformedMessage { module: "bank", .. }))));
+    let malformed = Transaction::new(
+        CHAIN,
+        key(1).address(),
+        0,
+        GAS_LIMIT,
+        1,
+        Bank::ID,
+        vec![0, 1, 2],
+    )
+    .expect("valid")
+    .sign(&key(1));
+    assert!(matches!(
+        chain.check(&malformed, 0),
+        Err(CheckError::Tx(TxError::MalformedMessage {
+            module: "bank",
+            ..
+        }))
+    ));
 
     chain.execute(&[transfer(1, 0, &to, 1)]).expect("valid");
     assert_eq!(
         chain.check(&transfer(1, 0, &to, 1), 0),
-        Err(TxError::NonceTooLow { expected: 1, got: 0 }.into())
+        Err(TxError::NonceTooLow {
+            expected: 1,
+            got: 0
+        }
+        .into())
     );
 }
 
@@ -207,7 +319,14 @@ fn a_block_with_an_invalid_transaction_is_rejected_and_changes_nothing() {
     let replay = [transfer(1, 0, &to, 1), transfer(1, 0, &to, 1)];
     assert!(matches!(
         chain.execute(&replay),
-        Err(BlockError::InvalidTx { index: 1, error: TxError::NonceTooLow { expected: 1, got: 0 }, .. })
+        Err(BlockError::InvalidTx {
+            index: 1,
+            error: TxError::NonceTooLow {
+                expected: 1,
+                got: 0
+            },
+            ..
+        })
     ));
     let mut forged = transfer(1, 0, &to, 1).encode().to_vec();
     let last = forged.len() - 1;
@@ -215,7 +334,11 @@ fn a_block_with_an_invalid_transaction_is_rejected_and_changes_nothing() {
     let forged = SignedTransaction::decode(&forged).expect("still decodes");
     assert!(matches!(
         chain.execute(&[forged]),
-        Err(BlockError::InvalidTx { index: 0, error: TxError::BadSignature, .. })
+        Err(BlockError::InvalidTx {
+            index: 0,
+            error: TxError::BadSignature,
+            ..
+        })
     ));
     assert_eq!(format!("{:?}", chain.store), format!("{before:?}"));
 }
@@ -232,12 +355,33 @@ fn the_builder_leaves_out_invalid_candidates_and_reports_them() {
         transfer(2, 0, &to, 1),
         transfer(1, 1, &to, 1),
     ];
-    let built = block_on(Executor::new().build_block(&chain.store, &ctx(2), None, candidates.clone())).expect("builds");
+    let built =
+        block_on(Executor::new().build_block(&chain.store, &ctx(2), None, candidates.clone()))
+            .expect("builds");
     let included: Vec<_> = built.included.iter().map(|tx| tx.hash()).collect();
-    assert_eq!(included, vec![candidates[0].hash(), candidates[3].hash(), candidates[4].hash()]);
+    assert_eq!(
+        included,
+        vec![
+            candidates[0].hash(),
+            candidates[3].hash(),
+            candidates[4].hash()
+        ]
+    );
     assert_eq!(built.rejected.len(), 2);
-    assert_eq!(built.rejected[0].error, TxError::NonceTooLow { expected: 1, got: 0 });
-    assert_eq!(built.rejected[1].error, TxError::NonceGap { expected: 1, got: 2 });
+    assert_eq!(
+        built.rejected[0].error,
+        TxError::NonceTooLow {
+            expected: 1,
+            got: 0
+        }
+    );
+    assert_eq!(
+        built.rejected[1].error,
+        TxError::NonceGap {
+            expected: 1,
+            got: 2
+        }
+    );
     // The built block re-executes to the same result.
     let again = chain.execute(&built.included).expect("valid");
     assert_eq!(again, built.output);
@@ -247,14 +391,28 @@ fn the_builder_leaves_out_invalid_candidates_and_reports_them() {
 fn the_block_gas_limit_bounds_a_block() {
     let mut small = genesis(&[(1, u128::MAX / 2)]);
     small.params.block_gas_limit = 1_000_000;
-    let mut chain = Chain { store: MemStore::new(), height: 0, genesis: small };
+    let mut chain = Chain {
+        store: MemStore::new(),
+        height: 0,
+        genesis: small,
+    };
     chain.execute(&[]).expect("genesis");
     let to = key(2).address();
-    let candidates: Vec<_> = (0..100).map(|nonce| transfer_with(1, nonce, &to, 1, 50_000, 1)).collect();
-    let built = block_on(Executor::new().build_block(&chain.store, &ctx(2), None, candidates)).expect("builds");
+    let candidates: Vec<_> = (0..100)
+        .map(|nonce| transfer_with(1, nonce, &to, 1, 50_000, 1))
+        .collect();
+    let built = block_on(Executor::new().build_block(&chain.store, &ctx(2), None, candidates))
+        .expect("builds");
     assert!(built.output.gas_used <= 1_000_000);
-    assert!(built.included.len() < 100, "{} included", built.included.len());
-    assert!(matches!(built.rejected[0].error, TxError::BlockGasExhausted { .. }));
+    assert!(
+        built.included.len() < 100,
+        "{} included",
+        built.included.len()
+    );
+    assert!(matches!(
+        built.rejected[0].error,
+        TxError::BlockGasExhausted { .. }
+    ));
 }
 
 #[test]
@@ -267,12 +425,21 @@ fn execution_without_genesis_is_refused() {
 #[test]
 fn invalid_genesis_is_refused() {
     let mut bad = genesis(&[(1, u128::MAX), (2, 1)]);
-    assert!(matches!(bad.validate(), Err(crate::GenesisError::SupplyOverflow)));
+    assert!(matches!(
+        bad.validate(),
+        Err(crate::GenesisError::SupplyOverflow)
+    ));
     bad = genesis(&[(1, 1), (1, 1)]);
-    assert!(matches!(bad.validate(), Err(crate::GenesisError::DuplicateAccount(_))));
+    assert!(matches!(
+        bad.validate(),
+        Err(crate::GenesisError::DuplicateAccount(_))
+    ));
     bad = genesis(&[]);
     bad.validators.clear();
-    assert!(matches!(bad.validate(), Err(crate::GenesisError::NoValidators)));
+    assert!(matches!(
+        bad.validate(),
+        Err(crate::GenesisError::NoValidators)
+    ));
     assert_ne!(genesis(&[(1, 1)]).hash(), genesis(&[(1, 2)]).hash());
 }
 
