@@ -148,7 +148,10 @@ pub trait Backend: Clone + Send + Sync + 'static {
     fn status(&self) -> impl Future<Output = Result<NodeStatus, BackendError>> + Send;
 
     /// A committed block.
-    fn block(&self, id: BlockId) -> impl Future<Output = Result<Option<Block>, BackendError>> + Send;
+    fn block(
+        &self,
+        id: BlockId,
+    ) -> impl Future<Output = Result<Option<Block>, BackendError>> + Send;
 
     /// Receipts of a committed block, in transaction order.
     fn block_receipts(
@@ -157,7 +160,8 @@ pub trait Backend: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<Vec<Receipt>>, BackendError>> + Send;
 
     /// A transaction, pending or committed.
-    fn tx(&self, hash: Hash) -> impl Future<Output = Result<Option<TxRecord>, BackendError>> + Send;
+    fn tx(&self, hash: Hash)
+    -> impl Future<Output = Result<Option<TxRecord>, BackendError>> + Send;
 
     /// Committed transactions of `sender` with nonces from `from_nonce`, ascending, at most
     /// `limit`.
@@ -169,5 +173,6 @@ pub trait Backend: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<TxRecord>, BackendError>> + Send;
 
     /// A state value with its proof against the last committed block's state root.
-    fn state(&self, key: StateKey) -> impl Future<Output = Result<StateValue, BackendError>> + Send;
+    fn state(&self, key: StateKey)
+    -> impl Future<Output = Result<StateValue, BackendError>> + Send;
 }

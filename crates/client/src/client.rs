@@ -1,0 +1,360 @@
+//! The typed HTTP client.
+
+use crate::{
+    ClientError,
+    dto::{
+        AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, ErrorBody, Health,
+        NodeStatusView, StateValueView, SubmitResult, SubmitTxRequest, SubmitTxResponse,
+        SubmitTxsRequest, SubmitTxsResponse, TxRecordView, TxStatus,
+    },
+    verify::{VerifiedAccount, verify_account},
+};
+use ailedger_core::{Address, Hash, SignedTransaction};
+use ailedger_state::{
+    Module, StateKey,
+    bank::{Bank, state_key},
+};
+use serde::{Serialize, de::DeserializeOwned};
+use std::{fmt, time::Duration};
+use tokio::time::Instant;
+
+/// How long one request may take before it fails with [`ClientError::Transport`].
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How often [`Client::wait_for_tx`] asks about the transaction.
+const POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// Which block to ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockRef {
+    /// The last committed block.
+    Latest,
+    /// The block at this height.
+    Height(u64),
+    /// The block with this id.
+    Hash(Hash),
+}
+
+impl fmt::Display for BlockRef {
+    /// The path segment of `GET /v1/blocks/{id}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Latest => f.write_str("latest"),
+            Self::Height(height) => write!(f, "{height}"),
+            Self::Hash(hash) => write!(f, "{hash}"),
+        }
+    }
+}
+
+/// A client of one node's HTTP API. Cheap to clone: clones share the connection pool.
+#[derive(Clone, Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+}
+
+impl Client {
+    /// A client of the node at `base_url`, e.g. `http://127.0.0.1:26657`.
+    pub fn new(base_url: &str) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|source| ClientError::Transport {
+                url: base_url.to_owned(),
+                source,
+            })?;
+        Self::with_http_client(base_url, http)
+    }
+
+    /// A client that sends its requests through `http` (for custom timeouts or pools).
+    pub fn with_http_client(base_url: &str, http: reqwest::Client) -> Result<Self, ClientError> {
+        let url = reqwest::Url::parse(base_url).map_err(|error| ClientError::InvalidUrl {
+            url: base_url.to_owned(),
+            reason: error.to_string(),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(ClientError::InvalidUrl {
+                url: base_url.to_owned(),
+                reason: format!("scheme must be http or https, not {}", url.scheme()),
+            });
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(ClientError::InvalidUrl {
+                url: base_url.to_owned(),
+                reason: "must not have a query or fragment".to_owned(),
+            });
+        }
+        Ok(Self {
+            http,
+            base_url: url.as_str().trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// The node's base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Submits one transaction (`POST /v1/tx`); returns its id once the node admitted it.
+    pub async fn submit(&self, tx: &SignedTransaction) -> Result<Hash, ClientError> {
+        let response: SubmitTxResponse = self.post("/v1/tx", &SubmitTxRequest::new(tx)).await?;
+        Ok(response.hash)
+    }
+
+    /// Submits transactions in order (`POST /v1/txs`); one result per transaction: its id, or why
+    /// the node refused it.
+    pub async fn submit_batch(
+        &self,
+        txs: &[SignedTransaction],
+    ) -> Result<Vec<Result<Hash, ErrorBody>>, ClientError> {
+        let response: SubmitTxsResponse = self.post("/v1/txs", &SubmitTxsRequest::new(txs)).await?;
+        Ok(response
+            .results
+            .into_iter()
+            .map(SubmitResult::into_result)
+            .collect())
+    }
+
+    /// A transaction, pending or committed (`GET /v1/txs/{hash}`).
+    pub async fn tx(&self, hash: &Hash) -> Result<TxRecordView, ClientError> {
+        self.get(&format!("/v1/txs/{hash}")).await
+    }
+
+    /// Waits until the transaction is committed and returns it with its receipt, asking the
+    /// node every 200 ms, for at most `timeout`. A transaction the node does not know (yet) is
+    /// waited for too; any other error ends the wait.
+    pub async fn wait_for_tx(
+        &self,
+        hash: &Hash,
+        timeout: Duration,
+    ) -> Result<TxRecordView, ClientError> {
+        let start = Instant::now();
+        let deadline = start + timeout;
+        loop {
+            // A slow answer must not hold the caller past its timeout.
+            match tokio::time::timeout_at(deadline, self.tx(hash)).await {
+                Ok(Ok(record)) if record.status == TxStatus::Committed => return Ok(record),
+                Ok(Ok(_)) | Err(_) => {}
+                Ok(Err(error)) if error.is_not_found() => {}
+                Ok(Err(error)) => return Err(error),
+            }
+            let waited = start.elapsed();
+            if waited >= timeout {
+                return Err(ClientError::Timeout {
+                    hash: *hash,
+                    waited,
+                });
+            }
+            tokio::time::sleep(POLL_INTERVAL.min(timeout - waited)).await;
+        }
+    }
+
+    /// An account's balance and nonce with its proof (`GET /v1/accounts/{address}`), not
+    /// verified: see [`verified_account`](Self::verified_account).
+    pub async fn account(&self, address: &Address) -> Result<AccountView, ClientError> {
+        self.get(&format!("/v1/accounts/{address}")).await
+    }
+
+    /// An account, checked against the state root of the block its proof is for.
+    ///
+    /// Fetches the account's state value with its proof and the block at the proof's height,
+    /// then checks them with [`verify_account`]; a failed check is
+    /// [`ClientError::Verification`], naming the check.
+    pub async fn verified_account(
+        &self,
+        address: &Address,
+    ) -> Result<VerifiedAccount, ClientError> {
+        let value = self.state(Bank::NAME, &state_key::account(address)).await?;
+        let block = self.block(BlockRef::Height(value.height), false).await?;
+        Ok(verify_account(address, &value, &block)?)
+    }
+
+    /// Committed transactions of `sender` from nonce `from_nonce` on, at most `limit` (the node
+    /// caps it) (`GET /v1/accounts/{address}/txs`).
+    pub async fn account_txs(
+        &self,
+        sender: &Address,
+        from_nonce: u64,
+        limit: u64,
+    ) -> Result<AccountTxs, ClientError> {
+        self.get(&format!(
+            "/v1/accounts/{sender}/txs?from_nonce={from_nonce}&limit={limit}"
+        ))
+        .await
+    }
+
+    /// A committed block (`GET /v1/blocks/{id}`), with its full transactions if `include_txs`.
+    pub async fn block(
+        &self,
+        block: BlockRef,
+        include_txs: bool,
+    ) -> Result<BlockView, ClientError> {
+        self.get(&format!("/v1/blocks/{block}?txs={include_txs}"))
+            .await
+    }
+
+    /// The receipts of the block at `height` (`GET /v1/blocks/{height}/receipts`).
+    pub async fn block_receipts(&self, height: u64) -> Result<BlockReceipts, ClientError> {
+        self.get(&format!("/v1/blocks/{height}/receipts")).await
+    }
+
+    /// The value of `raw_key` in `module`'s key space with its proof
+    /// (`GET /v1/state/{module}/{raw_key}`).
+    pub async fn state(&self, module: &str, raw_key: &[u8]) -> Result<StateValueView, ClientError> {
+        self.get(&format!("/v1/state/{module}/{}", hex::encode(raw_key)))
+            .await
+    }
+
+    /// The value of a state key with its proof (`GET /v1/state/keys/{key}`).
+    pub async fn state_by_key(&self, key: &StateKey) -> Result<StateValueView, ClientError> {
+        self.get(&format!("/v1/state/keys/{key}")).await
+    }
+
+    /// The node's status (`GET /v1/status`).
+    pub async fn status(&self) -> Result<NodeStatusView, ClientError> {
+        self.get("/v1/status").await
+    }
+
+    /// Facts about the chain (`GET /v1/chain`).
+    pub async fn chain(&self) -> Result<ChainInfoView, ClientError> {
+        self.get("/v1/chain").await
+    }
+
+    /// Whether the node answers (`GET /v1/health`).
+    pub async fn health(&self) -> Result<Health, ClientError> {
+        self.get("/v1/health").await
+    }
+
+    /// The OpenAPI document of the node's API (`GET /v1/openapi.json`).
+    pub async fn openapi(&self) -> Result<serde_json::Value, ClientError> {
+        self.get("/v1/openapi.json").await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base_url);
+        let response = self.http.get(&url).send().await;
+        read(url, response).await
+    }
+
+    async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base_url);
+        let response = self.http.post(&url).json(body).send().await;
+        read(url, response).await
+    }
+}
+
+/// Turns a response into the expected body, or into the error the node answered with.
+async fn read<T: DeserializeOwned>(
+    url: String,
+    response: Result<reqwest::Response, reqwest::Error>,
+) -> Result<T, ClientError> {
+    // The URL is in the error already; the HTTP client's error would repeat it.
+    let response = match response {
+        Ok(response) => response,
+        Err(source) => {
+            return Err(ClientError::Transport {
+                url,
+                source: source.without_url(),
+            });
+        }
+    };
+    let status = response.status();
+    let body = match response.bytes().await {
+        Ok(body) => body,
+        Err(source) => {
+            return Err(ClientError::Transport {
+                url,
+                source: source.without_url(),
+            });
+        }
+    };
+    if status.is_success() {
+        return serde_json::from_slice(&body).map_err(|error| ClientError::Decode {
+            url,
+            reason: error.to_string(),
+        });
+    }
+    Err(api_error(status.as_u16(), &body))
+}
+
+/// The error of a failed answer; an answer that is not our error JSON (a proxy's page) keeps its
+/// first bytes as the message.
+fn api_error(status: u16, body: &[u8]) -> ClientError {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(error) => ClientError::Api {
+            status,
+            code: error.code,
+            message: error.message,
+            details: error.details,
+        },
+        Err(_) => {
+            let text = String::from_utf8_lossy(body);
+            ClientError::Api {
+                status,
+                code: format!("HTTP_{status}"),
+                message: text.chars().take(200).collect(),
+                details: None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ailedger_core::ZERO_HASH;
+
+    #[test]
+    fn base_urls_are_checked_and_normalized() {
+        let client = Client::new("http://127.0.0.1:26657/").expect("valid");
+        assert_eq!(client.base_url(), "http://127.0.0.1:26657");
+        let client = Client::new("https://node.example/api/").expect("valid");
+        assert_eq!(client.base_url(), "https://node.example/api");
+        for bad in ["127.0.0.1:26657", "ftp://x", "not a url", "http://x/?a=b"] {
+            assert!(
+                matches!(Client::new(bad), Err(ClientError::InvalidUrl { .. })),
+                "{bad} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn block_refs_are_path_segments() {
+        assert_eq!(BlockRef::Latest.to_string(), "latest");
+        assert_eq!(BlockRef::Height(12).to_string(), "12");
+        assert_eq!(BlockRef::Hash(ZERO_HASH).to_string(), "00".repeat(32));
+    }
+
+    #[test]
+    fn error_answers_keep_the_code_and_details() {
+        let body = br#"{"code":"NONCE_TOO_LOW","message":"nonce 0 already used","details":{"expected":1}}"#;
+        let error = api_error(422, body);
+        assert_eq!(error.code(), Some("NONCE_TOO_LOW"));
+        assert!(matches!(
+            &error,
+            ClientError::Api { status: 422, details: Some(details), .. } if details["expected"] == 1
+        ));
+        assert!(!error.is_not_found());
+        assert!(api_error(404, br#"{"code":"NOT_FOUND","message":"no"}"#).is_not_found());
+    }
+
+    #[test]
+    fn foreign_error_pages_are_kept_as_text() {
+        let error = api_error(502, b"<html>bad gateway</html>");
+        assert_eq!(error.code(), Some("HTTP_502"));
+        assert!(error.to_string().contains("bad gateway"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_node_is_a_transport_error() {
+        // Port 9 (discard) on loopback: nothing listens there in a test environment, so the
+        // connection is refused at once.
+        let client = Client::new("http://127.0.0.1:9").expect("valid");
+        let error = client.health().await.expect_err("nothing listens");
+        assert!(matches!(error, ClientError::Transport { .. }), "{error:?}");
+    }
+}
