@@ -1,1 +1,31 @@
-//! placeholder
+//! The ailedger node: consensus, mempool, execution and storage wired together.
+//!
+//! # Overview
+//!
+//! [`start`] reads a home directory ([`config`]), opens the index and the state database, starts
+//! the Commonware actors ([`engine`]: p2p, simplex, marshal, the stateful application) and the
+//! HTTP API, and returns a [`RunningNode`]. Transactions enter through the [`NodeHandle`] (which
+//! implements [`ailedger_api::Backend`]) into the [`Mempool`]; the proposer builds blocks from it
+//! with the state machine; finalized blocks are applied to the state and recorded in the index.
+//!
+//! # Status
+//!
+//! ALPHA.
+
+mod app;
+mod block;
+pub mod config;
+mod engine;
+mod mempool;
+mod pacer;
+mod run;
+mod service;
+mod state_sync;
+mod view;
+
+pub use app::{App, Finalized};
+pub use block::{BlockContext, ChainBlock};
+pub use engine::genesis_block;
+pub use mempool::{Mempool, MempoolLimits};
+pub use run::{NodeError, Overrides, RunningNode, start};
+pub use service::NodeHandle;

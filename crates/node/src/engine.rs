@@ -1,0 +1,391 @@
+//! Wiring of the Commonware actors: p2p, simplex, marshal, the stateful application.
+//!
+//! ```text
+//! p2p (lookup) ── votes, certificates, resolver, backfill, broadcast, state sync
+//!   │
+//! simplex ──► Deferred(Paced(stateful mailbox)) ──► marshal ──► stateful (App) ──► index
+//! ```
+//!
+//! One validator is the same code with a validator set of one: quorum is one and nothing dials.
+
+use crate::{
+    app::{App, Databases, Finalized},
+    block::ChainBlock,
+    mempool::Mempool,
+    pacer::Paced,
+    state_sync::NoStateSync,
+};
+use ailedger_core::{Address, BlockLimits, SecretKey};
+use ailedger_state::Genesis;
+use ailedger_store::{Index, MAX_VALUE_LEN, state_db_config};
+use commonware_broadcast::buffered;
+use commonware_consensus::{
+    marshal::{
+        self,
+        core::Actor as MarshalActor,
+        resolver::p2p as marshal_resolver,
+        standard::{Deferred, Standard},
+    },
+    simplex::{
+        self,
+        config::{ForwardPolicy, SkipPolicy},
+        elector::RoundRobin,
+        scheme::ed25519::Scheme,
+    },
+    types::{Epoch, FixedEpocher, ViewDelta},
+};
+use commonware_cryptography::{
+    ChaCha20Poly1305, Digested, Sha256, certificate::ConstantProvider, ed25519,
+};
+use commonware_glue::stateful::{
+    Config as StatefulConfig, PruneConfig, Stateful, SyncPlan,
+    db::{DatabaseSet, SyncEngineConfig, p2p as qmdb_resolver},
+};
+use commonware_p2p::{
+    Address as PeerAddress, AddressableManager,
+    authenticated::{lookup, peer_set_limit},
+    max_message_size,
+};
+use commonware_parallel::Sequential;
+use commonware_runtime::{Handle, Quota, Supervisor as _, buffer::paged::CacheRef, tokio};
+use commonware_storage::{archive::prunable, mmr, translator::TwoCap};
+use commonware_stream::{
+    cups::{self, Cups},
+    sake::{self, Sake},
+};
+use commonware_utils::{
+    NZDuration, NZU32, NZU64, NZUsize,
+    ordered::{Map, Set},
+};
+use std::{net::SocketAddr, num::NonZeroU64, sync::Arc, time::Duration};
+use tokio_sync::watch;
+
+use ::tokio::sync as tokio_sync;
+
+/// Namespace of every consensus and network signature of the chain.
+const NAMESPACE: &[u8] = b"_AILEDGER";
+
+const CHANNEL_VOTES: u64 = 0;
+const CHANNEL_CERTIFICATES: u64 = 1;
+const CHANNEL_RESOLVER: u64 = 2;
+const CHANNEL_BACKFILL: u64 = 3;
+const CHANNEL_BROADCAST: u64 = 4;
+const CHANNEL_STATE_SYNC: u64 = 5;
+
+const EPOCH_LENGTH: NonZeroU64 = NZU64!(u64::MAX);
+const SYNC_BATCH: NonZeroU64 = NZU64!(256);
+const PARTITION: &str = "ailedger";
+
+/// Time between blocks when there is nothing to include. Below `LEADER_TIMEOUT`.
+const IDLE_BLOCK_INTERVAL: Duration = Duration::from_secs(1);
+/// How long a view waits for its leader's proposal.
+const LEADER_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What the engine needs to start.
+#[derive(Debug)]
+pub(crate) struct EngineConfig {
+    /// This validator's consensus key.
+    pub key: SecretKey,
+    /// Every validator with its p2p address (this one included).
+    pub validators: Vec<(Address, SocketAddr)>,
+    /// Where to listen for peers.
+    pub listen: SocketAddr,
+    /// The genesis document.
+    pub genesis: Genesis,
+    /// Target time between blocks.
+    pub block_interval: Duration,
+    /// The mempool the proposer draws from.
+    pub mempool: Mempool,
+    /// The index finalized blocks are written to.
+    pub index: Arc<Index>,
+}
+
+/// A running engine.
+pub(crate) struct Engine {
+    /// The consensus engine's task.
+    pub handle: Handle<()>,
+    /// The state databases (committed state).
+    pub databases: Databases<tokio::Context>,
+    /// The last finalized block.
+    pub finalized: watch::Receiver<Finalized>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+/// The genesis block of `genesis`: its state root is that of the empty database, since the
+/// initial state is written by block 1.
+pub fn genesis_block(genesis: &Genesis) -> ChainBlock {
+    let target = <Databases<tokio::Context> as DatabaseSet<tokio::Context>>::initial_sync_targets();
+    let proposer = genesis
+        .validators
+        .first()
+        .cloned()
+        .expect("a validated genesis has a validator");
+    ChainBlock::genesis(
+        genesis.hash(),
+        genesis.genesis_time_ms,
+        proposer,
+        target.root,
+        *target.range.start(),
+        *target.range.end(),
+    )
+}
+
+fn archive_config<C>(
+    name: &str,
+    page_cache: CacheRef,
+    codec_config: C,
+) -> prunable::Config<TwoCap, C> {
+    let buffer = NZUsize!(1 << 16);
+    prunable::Config {
+        translator: TwoCap,
+        metadata_partition: format!("{PARTITION}-{name}-metadata"),
+        key_partition: format!("{PARTITION}-{name}-key"),
+        key_page_cache: page_cache,
+        value_partition: format!("{PARTITION}-{name}-value"),
+        compression: None,
+        codec_config,
+        items_per_section: NZU64!(4096),
+        key_write_buffer: buffer,
+        value_write_buffer: buffer,
+        replay_buffer: buffer,
+    }
+}
+
+/// Starts every actor. Returns once they run; the chain proceeds in the background.
+pub(crate) async fn start(context: tokio::Context, config: EngineConfig) -> Engine {
+    let limits = BlockLimits::DEFAULT;
+    let signer = config.key.private_key().clone();
+    let public_key = commonware_cryptography::Signer::public_key(&signer);
+    let participants: Set<ed25519::PublicKey> = config
+        .validators
+        .iter()
+        .map(|(address, _)| address.public_key().clone())
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("validators are distinct");
+    let n_participants = u32::try_from(participants.len()).expect("fewer than 2^32 validators");
+    let scheme = Scheme::signer(NAMESPACE, participants.clone(), signer.clone())
+        .expect("this node's key is in the validator set");
+
+    // p2p
+    let op_size = MAX_VALUE_LEN + 256;
+    let max_message = max_message_size(&[
+        simplex::max_payload_size::<Scheme, ailedger_core::Hash>(n_participants),
+        marshal::max_payload_size::<Standard<ChainBlock>, Scheme>(n_participants, &limits),
+        qmdb_resolver::max_payload_size::<mmr::Family, ailedger_core::Hash>(SYNC_BATCH, op_size),
+    ]);
+    let handshake = Cups::<_, ChaCha20Poly1305>::new(
+        Sake {
+            signer: signer.clone(),
+            synchrony_bound: Duration::from_secs(5),
+            max_handshake_age: Duration::from_secs(10),
+            version: sake::Version::V1,
+        },
+        cups::Version::V1,
+    );
+    let p2p_config = lookup::Config::local(
+        handshake,
+        NAMESPACE,
+        config.listen,
+        peer_set_limit(participants.iter(), &public_key),
+        max_message,
+        NZUsize!(4096),
+    );
+    let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p_config);
+    let peers: Map<ed25519::PublicKey, PeerAddress> = config
+        .validators
+        .iter()
+        .map(|(address, socket)| (address.public_key().clone(), PeerAddress::from(*socket)))
+        .collect::<Vec<_>>()
+        .try_into()
+        .expect("validators are distinct");
+    let _ = oracle.track(0, peers);
+    let quota = Quota::per_second(NZU32!(100_000));
+    let vote_net = network.register(CHANNEL_VOTES, quota);
+    let certificate_net = network.register(CHANNEL_CERTIFICATES, quota);
+    let resolver_net = network.register(CHANNEL_RESOLVER, quota);
+    let backfill_net = network.register(CHANNEL_BACKFILL, quota);
+    let broadcast_net = network.register(CHANNEL_BROADCAST, quota);
+    let state_sync_net = network.register(CHANNEL_STATE_SYNC, quota);
+    network.start();
+
+    let page_cache = CacheRef::new(
+        commonware_runtime::buffer::paged::page_size(4096),
+        NZUsize!(4096),
+    );
+
+    // Marshal's backfill resolver and block broadcast.
+    let resolver = marshal_resolver::init(
+        context.child("marshal_resolver"),
+        marshal_resolver::Config {
+            public_key: public_key.clone(),
+            peer_provider: oracle.clone(),
+            blocker: oracle.clone(),
+            mailbox_size: NZUsize!(1024),
+            fetch_timeout: NZDuration!(Duration::from_secs(2)),
+            fetch_retry_delay: Duration::from_millis(100),
+            priority_requests: false,
+            priority_responses: false,
+        },
+        backfill_net,
+    );
+    let (broadcast_engine, buffer) = buffered::Engine::new(
+        context.child("broadcast"),
+        buffered::Config {
+            public_key: public_key.clone(),
+            mailbox_size: NZUsize!(1024),
+            deque_size: 16,
+            priority: false,
+            codec_config: limits,
+            peer_provider: oracle.clone(),
+            strategy: Sequential,
+        },
+    );
+    broadcast_engine.start(broadcast_net);
+
+    // Finalized blocks and their certificates.
+    let finalizations = prunable::Archive::init(
+        context.child("finalizations"),
+        archive_config(
+            "finalizations",
+            page_cache.clone(),
+            <Scheme as commonware_cryptography::certificate::Verifier>::certificate_codec_config_unbounded(),
+        ),
+    )
+    .await
+    .expect("opening the finalizations archive");
+    let blocks = prunable::Archive::init(
+        context.child("blocks"),
+        archive_config("blocks", page_cache.clone(), limits),
+    )
+    .await
+    .expect("opening the blocks archive");
+
+    let genesis_block = genesis_block(&config.genesis);
+    let plan = SyncPlan::init(context.child("plan"), PARTITION.to_owned()).await;
+    let provider = ConstantProvider::new(scheme.clone());
+    let (marshal_actor, marshal_mailbox, floor) =
+        MarshalActor::<_, Standard<ChainBlock>, _, _, _, _, _>::init(
+            context.child("marshal"),
+            finalizations,
+            blocks,
+            marshal::Config {
+                provider,
+                epocher: FixedEpocher::new(EPOCH_LENGTH),
+                start: plan.marshal_start(Digested::precomputed(
+                    genesis_block.clone(),
+                    genesis_block.0.hash(),
+                )),
+                partition_prefix: PARTITION.to_owned(),
+                mailbox_size: NZUsize!(1024),
+                view_retention: ViewDelta::new(256),
+                prunable_items_per_section: NZU64!(4096),
+                page_cache: page_cache.clone(),
+                replay_buffer: NZUsize!(1 << 16),
+                key_write_buffer: NZUsize!(1 << 16),
+                value_write_buffer: NZUsize!(1 << 16),
+                block_codec_config: limits,
+                max_repair: NZUsize!(16),
+                max_pending_acks: NZUsize!(16),
+                strategy: Sequential,
+            },
+        )
+        .await;
+
+    // See `state_sync`: catch-up replays blocks; state sync is not offered.
+    drop(state_sync_net);
+
+    let (finalized_tx, finalized_rx) = watch::channel(Finalized {
+        height: 0,
+        hash: genesis_block.0.hash(),
+        header: genesis_block.header().clone(),
+    });
+    let application = App::new(
+        config.genesis.clone(),
+        genesis_block.clone(),
+        config.index.clone(),
+        config.mempool.clone(),
+        finalized_tx,
+    );
+    let (stateful, stateful_mailbox) = Stateful::new(
+        context.child("stateful"),
+        StatefulConfig {
+            application,
+            db_config: state_db_config(PARTITION, page_cache.clone()),
+            provider: config.mempool.clone(),
+            marshal: (marshal_mailbox.clone(), floor),
+            mailbox_size: NZUsize!(1024),
+            plan,
+            resolvers: NoStateSync,
+            sync_config: SyncEngineConfig {
+                fetch_batch_size: SYNC_BATCH,
+                apply_batch_size: NZU64!(1024),
+                max_outstanding_requests: NZUsize!(8),
+            },
+            prune_config: Some(PruneConfig {
+                maintenance_interval: NZUsize!(1024),
+                retained_marshal_blocks: usize::MAX / 4,
+                retained_qmdb_blocks: 0,
+            }),
+            strategy: Sequential,
+        },
+    );
+
+    let deferred = Deferred::new(
+        context.child("deferred"),
+        Paced::new(
+            stateful_mailbox.clone(),
+            config.block_interval,
+            IDLE_BLOCK_INTERVAL,
+            config.mempool.clone(),
+        ),
+        marshal_mailbox.clone(),
+        FixedEpocher::new(EPOCH_LENGTH),
+    );
+    marshal_actor.start(stateful_mailbox.clone(), buffer, resolver);
+    stateful.start();
+    let databases = stateful_mailbox.subscribe_databases().await;
+
+    let engine = simplex::Engine::new(
+        context.child("simplex"),
+        simplex::Config {
+            scheme,
+            elector: RoundRobin::<Sha256>::default(),
+            blocker: oracle.clone(),
+            automaton: deferred.clone(),
+            relay: deferred.clone(),
+            reporter: deferred,
+            strategy: Sequential,
+            partition: format!("{PARTITION}-simplex"),
+            mailbox_size: NZUsize!(1024),
+            epoch: Epoch::zero(),
+            floor: simplex::config::Floor::Genesis(genesis_block.0.hash()),
+            replay_buffer: NZUsize!(1 << 16),
+            write_buffer: NZUsize!(1 << 16),
+            page_cache,
+            leader_timeout: LEADER_TIMEOUT,
+            certification_timeout: Duration::from_secs(3),
+            timeout_retry: Duration::from_millis(500),
+            view_retention: ViewDelta::new(256),
+            skip: SkipPolicy::Enabled {
+                timeout: Duration::from_secs(6),
+                budget: simplex::SkipBudget::Participants,
+            },
+            fetch_timeout: NZDuration!(Duration::from_secs(2)),
+            fetch_retry_delay: Duration::from_millis(500),
+            forward: ForwardPolicy::Disabled,
+            track_historical_votes: false,
+        },
+    );
+    let handle = engine.start(vote_net, certificate_net, resolver_net);
+    Engine {
+        handle,
+        databases,
+        finalized: finalized_rx,
+    }
+}

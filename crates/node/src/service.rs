@@ -1,0 +1,253 @@
+//! The node as the API sees it: admission to the mempool and reads of committed data.
+
+use crate::{
+    app::{Databases, Finalized},
+    mempool::Mempool,
+    view::CommittedView,
+};
+use ailedger_api::{
+    Backend, BackendError, BlockId, ChainInfo, NodeStatus, StateValue, SubmitError, TxLocation,
+    TxRecord,
+};
+use ailedger_core::{Address, Block, Hash, Receipt, SignedTransaction, verify_batch};
+use ailedger_state::{ChainHead, ChainParams, Executor, StateKey, TxError, bank, head_key};
+use ailedger_store::{Index, IndexedTx, StateProof};
+use commonware_codec::{Copying, Decode};
+use commonware_runtime::tokio;
+use std::sync::Arc;
+use tokio_sync::watch;
+
+use ::tokio::sync as tokio_sync;
+
+struct Inner {
+    info: ChainInfo,
+    params: ChainParams,
+    executor: Executor,
+    databases: Databases<tokio::Context>,
+    mempool: Mempool,
+    index: Arc<Index>,
+    finalized: watch::Receiver<Finalized>,
+}
+
+/// A handle to a running node. Cheap to clone.
+#[derive(Clone)]
+pub struct NodeHandle {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for NodeHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeHandle")
+            .field("chain_id", &self.inner.info.chain_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn backend_error(error: impl std::fmt::Display) -> BackendError {
+    BackendError(error.to_string())
+}
+
+impl NodeHandle {
+    pub(crate) fn new(
+        info: ChainInfo,
+        params: ChainParams,
+        databases: Databases<tokio::Context>,
+        mempool: Mempool,
+        index: Arc<Index>,
+        finalized: watch::Receiver<Finalized>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                info,
+                params,
+                executor: Executor::new(),
+                databases,
+                mempool,
+                index,
+                finalized,
+            }),
+        }
+    }
+
+    /// The last finalized block.
+    pub fn finalized(&self) -> Finalized {
+        self.inner.finalized.borrow().clone()
+    }
+
+    /// Waits until a block at `height` or above is finalized.
+    pub async fn wait_for_height(&self, height: u64) -> Finalized {
+        let mut receiver = self.inner.finalized.clone();
+        match receiver
+            .wait_for(|finalized| finalized.height >= height)
+            .await
+        {
+            Ok(finalized) => finalized.clone(),
+            // The sender lives as long as the engine; if it is gone, report what we have.
+            Err(_) => self.finalized(),
+        }
+    }
+
+    fn record(&self, indexed: IndexedTx) -> Result<TxRecord, BackendError> {
+        let header = self
+            .inner
+            .index
+            .header(indexed.height)
+            .map_err(backend_error)?
+            .ok_or_else(|| backend_error(format!("missing header {}", indexed.height)))?;
+        Ok(TxRecord {
+            tx: indexed.tx,
+            committed: Some((
+                TxLocation {
+                    height: indexed.height,
+                    block_hash: header.hash(),
+                    index: indexed.index,
+                },
+                indexed.receipt,
+            )),
+        })
+    }
+}
+
+impl Backend for NodeHandle {
+    fn info(&self) -> ChainInfo {
+        self.inner.info.clone()
+    }
+
+    async fn submit(&self, txs: Vec<SignedTransaction>) -> Vec<Result<Hash, SubmitError>> {
+        let inner = &self.inner;
+        let mut results: Vec<Option<Result<Hash, SubmitError>>> = txs
+            .iter()
+            .map(|tx| {
+                inner
+                    .executor
+                    .check_stateless(tx, &inner.info.chain_id, &inner.params)
+                    .err()
+                    .map(|error| Err(error.into()))
+            })
+            .collect();
+        let unchecked: Vec<usize> = (0..txs.len()).filter(|i| results[*i].is_none()).collect();
+        let batch: Vec<&SignedTransaction> = unchecked.iter().map(|i| &txs[*i]).collect();
+        for bad in verify_batch(&batch) {
+            results[unchecked[bad]] = Some(Err(TxError::BadSignature.into()));
+        }
+        let guard = inner.databases.read().await;
+        let view = CommittedView::new(&guard);
+        for (position, tx) in txs.into_iter().enumerate() {
+            if results[position].is_some() {
+                continue;
+            }
+            let account = match bank::query::account(&view, tx.sender()).await {
+                Ok(account) => account,
+                Err(error) => {
+                    results[position] = Some(Err(SubmitError::Unavailable(error.to_string())));
+                    continue;
+                }
+            };
+            let max_fee = tx.tx().max_fee();
+            results[position] = Some(if account.balance < max_fee {
+                Err(TxError::CannotPayFee {
+                    balance: account.balance,
+                    max_fee,
+                }
+                .into())
+            } else {
+                inner.mempool.insert(tx, account.nonce)
+            });
+        }
+        results
+            .into_iter()
+            .map(|result| result.expect("every transaction has a result"))
+            .collect()
+    }
+
+    async fn status(&self) -> Result<NodeStatus, BackendError> {
+        let finalized = self.finalized();
+        Ok(NodeStatus {
+            height: finalized.height,
+            block_hash: finalized.hash,
+            block_time_ms: finalized.header.timestamp_ms,
+            state_root: finalized.header.state_root,
+            mempool_size: self.inner.mempool.len(),
+            committed_txs: self.inner.index.committed_txs().map_err(backend_error)?,
+        })
+    }
+
+    async fn block(&self, id: BlockId) -> Result<Option<Block>, BackendError> {
+        let index = &self.inner.index;
+        let height = match id {
+            BlockId::Height(height) => height,
+            BlockId::Hash(hash) => match index.height_of(&hash).map_err(backend_error)? {
+                Some(height) => height,
+                None => return Ok(None),
+            },
+            BlockId::Latest => match index.height().map_err(backend_error)? {
+                Some(height) => height,
+                None => return Ok(None),
+            },
+        };
+        Ok(index
+            .block(height)
+            .map_err(backend_error)?
+            .map(|indexed| indexed.block))
+    }
+
+    async fn block_receipts(&self, height: u64) -> Result<Option<Vec<Receipt>>, BackendError> {
+        Ok(self
+            .inner
+            .index
+            .block(height)
+            .map_err(backend_error)?
+            .map(|indexed| indexed.receipts))
+    }
+
+    async fn tx(&self, hash: Hash) -> Result<Option<TxRecord>, BackendError> {
+        if let Some(indexed) = self.inner.index.tx(&hash).map_err(backend_error)? {
+            return self.record(indexed).map(Some);
+        }
+        Ok(self.inner.mempool.get(&hash).map(|tx| TxRecord {
+            tx,
+            committed: None,
+        }))
+    }
+
+    async fn txs_by_sender(
+        &self,
+        sender: Address,
+        from_nonce: u64,
+        limit: usize,
+    ) -> Result<Vec<TxRecord>, BackendError> {
+        self.inner
+            .index
+            .txs_by_sender(&sender, from_nonce, limit)
+            .map_err(backend_error)?
+            .into_iter()
+            .map(|indexed| self.record(indexed))
+            .collect()
+    }
+
+    async fn state(&self, key: StateKey) -> Result<StateValue, BackendError> {
+        let guard = self.inner.databases.read().await;
+        let Some(head) = guard.get(&head_key()).await.map_err(backend_error)? else {
+            return Err(BackendError(
+                "no state committed yet: waiting for block 1".into(),
+            ));
+        };
+        let head = ChainHead::decode_cfg(Copying(&head), &()).map_err(backend_error)?;
+        let value = guard.get(&key).await.map_err(backend_error)?;
+        let proof = match &value {
+            Some(_) => {
+                StateProof::Inclusion(guard.key_value_proof(key).await.map_err(backend_error)?)
+            }
+            None => {
+                StateProof::Exclusion(guard.exclusion_proof(&key).await.map_err(backend_error)?)
+            }
+        };
+        Ok(StateValue {
+            height: head.height,
+            state_root: guard.root(),
+            key,
+            value,
+            proof: proof.to_bytes(),
+        })
+    }
+}
