@@ -1,1 +1,96 @@
-fn main() {}
+//! The ailedger command line: run a node, manage keys, sign and submit transactions, query the chain.
+//!
+//! # Usage
+//!
+//! `ailedger <noun> <verb>`, e.g. `ailedger keys new alice`, `ailedger tx transfer --from alice
+//! --to <address> --amount 10 --wait`, `ailedger account show alice`, `ailedger block show latest`.
+//! Global flags: `--json` (exactly one JSON document on stdout: the `ailedger-client` DTO of the
+//! answer, or `{"error": {...}}`), `--home DIR` (default `$AILEDGER_HOME` or `~/.ailedger`),
+//! `--node URL` (default `$AILEDGER_NODE` or `http://127.0.0.1:26657`). Logs go to stderr,
+//! filtered by `RUST_LOG` (default `warn`).
+//!
+//! # Exit codes
+//!
+//! 0 success; 1 operational error (the node is unreachable, refused a transaction, a file is
+//! missing); 2 usage error; 3 verification failed (a proof the node served does not verify).
+//!
+//! # Status
+//!
+//! ALPHA: commands and output may change until the first network launches.
+#![allow(clippy::print_stdout)]
+
+mod cli;
+mod commands;
+mod keystore;
+mod output;
+
+use ailedger_client::ClientError;
+use clap::Parser;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+/// A proof, credential or inclusion check came back false: not a crash, a negative answer that
+/// scripts must be able to tell apart from other failures.
+const EXIT_VERIFICATION_FAILED: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version print to stdout and exit 0; usage errors print to stderr and exit 2.
+            let _ = error.print();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+    };
+    // A running node reports its blocks; other commands stay quiet unless asked.
+    let default_filter = match cli.command {
+        cli::Command::Node(_) => "warn,ailedger=info",
+        _ => "warn",
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
+        )
+        .init();
+    let cli::Cli { global, command } = cli;
+    let context = commands::Context::new(global);
+    let result = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| runtime.block_on(commands::run(command, &context)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&context, &error),
+    }
+}
+
+/// Prints the error once, with its chain of causes, and picks the exit code.
+#[allow(clippy::print_stderr)]
+fn report(context: &commands::Context, error: &anyhow::Error) -> ExitCode {
+    let client_error = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<ClientError>());
+    let verification_failed = client_error.is_some_and(ClientError::is_verification);
+    if context.output.is_json() && !context.output.printed() {
+        let code = match client_error {
+            Some(ClientError::Api { code, .. }) => code.as_str(),
+            Some(ClientError::Verification(_)) => "VERIFICATION_FAILED",
+            Some(ClientError::Transport { .. }) => "NODE_UNREACHABLE",
+            Some(ClientError::Timeout { .. }) => "TIMEOUT",
+            Some(ClientError::Decode { .. }) => "BAD_ANSWER",
+            Some(ClientError::InvalidUrl { .. }) => "INVALID_URL",
+            _ => "ERROR",
+        };
+        let document =
+            serde_json::json!({"error": {"code": code, "message": format!("{error:#}")}});
+        println!("{document:#}");
+    }
+    eprintln!("error: {error:#}");
+    if verification_failed {
+        ExitCode::from(EXIT_VERIFICATION_FAILED)
+    } else {
+        ExitCode::FAILURE
+    }
+}

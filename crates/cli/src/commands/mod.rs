@@ -1,0 +1,78 @@
+//! The commands: each takes checked arguments and a [`Context`], and prints through
+//! [`crate::output::Output`].
+
+mod account;
+mod block;
+mod keys;
+pub(crate) mod node;
+mod status;
+mod tx;
+
+use crate::{
+    cli::{AccountCommand, BlockCommand, Command, GlobalArgs, TxCommand},
+    keystore::Keystore,
+    output::Output,
+};
+use ailedger_client::Client;
+use anyhow::Context as _;
+use std::path::PathBuf;
+
+/// What commands share: the global flags, resolved when first needed (a command that needs no
+/// node never parses the node URL; one that needs no keys never looks for a home directory).
+#[derive(Debug)]
+pub(crate) struct Context {
+    global: GlobalArgs,
+    /// Where results go.
+    pub(crate) output: Output,
+}
+
+impl Context {
+    /// The context of a parsed command line.
+    pub(crate) fn new(global: GlobalArgs) -> Self {
+        let output = Output::new(global.json);
+        Self { global, output }
+    }
+
+    /// The home directory: `--home`, `$AILEDGER_HOME`, or `~/.ailedger`.
+    pub(crate) fn home(&self) -> anyhow::Result<PathBuf> {
+        if let Some(home) = &self.global.home {
+            return Ok(home.clone());
+        }
+        let user_home = std::env::var_os("HOME")
+            .filter(|home| !home.is_empty())
+            .context("cannot find the home directory: $HOME is not set; pass --home or set $AILEDGER_HOME")?;
+        Ok(PathBuf::from(user_home).join(".ailedger"))
+    }
+
+    /// The keystore in the home directory.
+    pub(crate) fn keystore(&self) -> anyhow::Result<Keystore> {
+        Ok(Keystore::new(&self.home()?))
+    }
+
+    /// A client of the node.
+    pub(crate) fn client(&self) -> anyhow::Result<Client> {
+        Client::new(&self.global.node).with_context(|| format!("using node {}", self.global.node))
+    }
+}
+
+/// Runs a command.
+pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<()> {
+    match command {
+        Command::Keys { command } => keys::execute(context, command),
+        Command::Tx {
+            command: TxCommand::Transfer(args),
+        } => tx::transfer(context, *args).await,
+        Command::Tx {
+            command: TxCommand::Show { hash },
+        } => tx::show(context, &hash).await,
+        Command::Account {
+            command: AccountCommand::Show { account },
+        } => account::show(context, account).await,
+        Command::Block {
+            command: BlockCommand::Show { block, txs },
+        } => block::show(context, block, txs).await,
+        Command::Status => status::show(context).await,
+        Command::Init(args) => node::init(context, &args),
+        Command::Node(args) => node::run(context, &args).await,
+    }
+}
