@@ -70,6 +70,18 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Run a node.
     Node(NodeArgs),
+    /// Measure a node: throughput and latency of the whole path, disk and memory.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+/// `ailedger bench ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum BenchCommand {
+    /// Signed transfers submitted over HTTP to a fresh node process, timed to finality.
+    Transfers(crate::commands::bench::TransfersArgs),
 }
 
 /// `ailedger keys ...`

@@ -205,7 +205,7 @@ pub(crate) async fn start(context: tokio::Context, config: EngineConfig) -> Engi
         .try_into()
         .expect("validators are distinct");
     let _ = oracle.track(0, peers);
-    let quota = Quota::per_second(NZU32!(100_000));
+    let quota = Quota::per_second(NZU32!(1_000));
     let vote_net = network.register(CHANNEL_VOTES, quota);
     let certificate_net = network.register(CHANNEL_CERTIFICATES, quota);
     let resolver_net = network.register(CHANNEL_RESOLVER, quota);

@@ -2,6 +2,7 @@
 //! [`crate::output::Output`].
 
 mod account;
+pub(crate) mod bench;
 mod block;
 mod keys;
 pub(crate) mod node;
@@ -9,7 +10,7 @@ mod status;
 mod tx;
 
 use crate::{
-    cli::{AccountCommand, BlockCommand, Command, GlobalArgs, TxCommand},
+    cli::{AccountCommand, BenchCommand, BlockCommand, Command, GlobalArgs, TxCommand},
     keystore::Keystore,
     output::Output,
 };
@@ -74,5 +75,8 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
         Command::Status => status::show(context).await,
         Command::Init(args) => node::init(context, &args),
         Command::Node(args) => node::run(context, &args).await,
+        Command::Bench {
+            command: BenchCommand::Transfers(args),
+        } => bench::transfers(context, &args).await,
     }
 }
