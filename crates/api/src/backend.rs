@@ -144,6 +144,10 @@ pub trait Backend: Clone + Send + Sync + 'static {
         txs: Vec<SignedTransaction>,
     ) -> impl Future<Output = Vec<Result<Hash, SubmitError>>> + Send;
 
+    /// The nonce `sender`'s next transaction must carry, given its committed nonce: one past
+    /// its last transaction waiting in the mempool, or `committed_nonce` if none waits.
+    fn next_nonce(&self, sender: &Address, committed_nonce: u64) -> u64;
+
     /// The node's status.
     fn status(&self) -> impl Future<Output = Result<NodeStatus, BackendError>> + Send;
 

@@ -183,10 +183,12 @@ pub(crate) async fn account<B: Backend>(
             ApiError::Internal(format!("corrupt account {address} in state: {error}"))
         })?,
     };
+    let next_nonce = state.backend.next_nonce(&address, account.nonce);
     Ok(Json(AccountView {
         address,
         balance: account.balance,
         nonce: account.nonce,
+        next_nonce,
         exists: value.value.is_some(),
         height: value.height,
         state_root: value.state_root,

@@ -217,6 +217,18 @@ impl Backend for TestBackend {
         self.info.clone()
     }
 
+    fn next_nonce(&self, sender: &Address, committed_nonce: u64) -> u64 {
+        // Tests never hold the lock while asking for a nonce.
+        let pending = self.inner.try_lock().map_or(0, |inner| {
+            inner
+                .mempool
+                .iter()
+                .filter(|tx| tx.sender() == sender)
+                .count() as u64
+        });
+        committed_nonce + pending
+    }
+
     async fn submit(&self, txs: Vec<SignedTransaction>) -> Vec<Result<Hash, SubmitError>> {
         let mut inner = self.inner.lock().await;
         let mut results = Vec::with_capacity(txs.len());

@@ -146,8 +146,8 @@ pub(crate) struct TransferArgs {
     /// Fee per unit of gas [default: the chain's minimum].
     #[arg(long)]
     pub(crate) gas_price: Option<u64>,
-    /// Nonce [default: the account's committed nonce; pass it explicitly to queue several
-    /// transactions before the first is committed].
+    /// Nonce [default: the account's next nonce at the node: its committed nonce plus its
+    /// transactions waiting in the mempool].
     #[arg(long)]
     pub(crate) nonce: Option<u64>,
     /// Wait until the transaction is committed and print its receipt.

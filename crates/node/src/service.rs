@@ -160,6 +160,10 @@ impl Backend for NodeHandle {
             .collect()
     }
 
+    fn next_nonce(&self, sender: &Address, committed_nonce: u64) -> u64 {
+        self.inner.mempool.next_nonce(sender, committed_nonce)
+    }
+
     async fn status(&self) -> Result<NodeStatus, BackendError> {
         let finalized = self.finalized();
         Ok(NodeStatus {

@@ -31,7 +31,7 @@ pub(super) async fn transfer(context: &Context, args: TransferArgs) -> anyhow::R
                 .account(&sender)
                 .await
                 .with_context(|| format!("fetching the nonce of {sender}"))?
-                .nonce
+                .next_nonce
         }
     };
     let to = super::account::resolve(context, args.to.clone())?;

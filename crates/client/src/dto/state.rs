@@ -44,8 +44,11 @@ pub struct AccountView {
     #[serde(with = "serde_with::amount")]
     #[schema(value_type = String, example = "1000000")]
     pub balance: u128,
-    /// Nonce of the account's next transaction.
+    /// Committed nonce: the number of the account's transactions in finalized blocks.
     pub nonce: u64,
+    /// Nonce the account's next transaction must carry: the committed nonce plus the account's
+    /// transactions waiting in the node's mempool. Not covered by the proof.
+    pub next_nonce: u64,
     /// Whether the account has a state value; a never-used account has none (balance 0, nonce
     /// 0) and `proof` is a proof of exclusion.
     pub exists: bool,
@@ -120,6 +123,7 @@ mod tests {
             address: address.clone(),
             balance: 10_u128.pow(30),
             nonce: 4,
+            next_nonce: 6,
             exists: true,
             height: 9,
             state_root: ZERO_HASH,
@@ -132,6 +136,7 @@ mod tests {
                 "address": address.to_string(),
                 "balance": "1000000000000000000000000000000",
                 "nonce": 4,
+                "next_nonce": 6,
                 "exists": true,
                 "height": 9,
                 "state_root": "00".repeat(32),
