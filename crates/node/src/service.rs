@@ -246,12 +246,17 @@ impl Backend for NodeHandle {
                 StateProof::Exclusion(guard.exclusion_proof(&key).await.map_err(backend_error)?)
             }
         };
-        Ok(StateValue {
+        let state_value = StateValue {
             height: head.height,
             state_root: guard.root(),
             key,
             value,
             proof: proof.to_bytes(),
-        })
+        };
+        drop(guard);
+        // The state of a finalized block is applied before the block is indexed; wait the
+        // moment it takes, so that the block this proof is about can be fetched to check it.
+        self.wait_for_height(head.height).await;
+        Ok(state_value)
     }
 }
