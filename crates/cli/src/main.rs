@@ -37,9 +37,17 @@ fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            // Help and version print to stdout and exit 0; usage errors print to stderr and exit 2.
+            // Help and version print to stdout and exit 0; usage errors print to stderr and exit 2,
+            // and with --json also a JSON error document on stdout (always exactly one document).
             let _ = error.print();
-            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+            let code = error.exit_code();
+            if code != 0 && std::env::args().any(|arg| arg == "--json") {
+                let document = serde_json::json!({
+                    "error": { "code": "USAGE", "message": error.kind().to_string() }
+                });
+                println!("{document}");
+            }
+            return ExitCode::from(u8::try_from(code).unwrap_or(2));
         }
     };
     // A running node reports its blocks; other commands stay quiet unless asked.

@@ -1,0 +1,4 @@
+//! Integration tests of the `ailedger` binary and a real node: one test binary, one link step.
+
+mod crash;
+mod end_to_end;
