@@ -229,8 +229,12 @@ impl Digestible for Block {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ModuleId, SecretKey, Transaction, ZERO_HASH};
-    use commonware_codec::Decode;
+    use crate::{
+        ModuleId, SecretKey, Transaction, ZERO_HASH,
+        tx::tests::{arb_address, arb_mutation, arb_signed_transaction, check_canonical},
+    };
+    use commonware_codec::{Copying, Decode};
+    use proptest::{collection::vec, prelude::*, sample::Index};
 
     pub(crate) fn header(height: u64) -> Header {
         Header {
@@ -300,5 +304,239 @@ mod tests {
             max_bytes: 100,
         };
         assert!(Block::decode_cfg(block.encode(), &limits).is_err());
+    }
+
+    fn arb_hash() -> impl Strategy<Value = Hash> {
+        any::<[u8; 32]>().prop_map(commonware_cryptography::sha256::Digest)
+    }
+
+    /// A header with every field arbitrary (its `tx_count` and `txs_root` need not match any
+    /// transactions: the header alone has no such rule).
+    fn arb_header() -> impl Strategy<Value = Header> {
+        (
+            (any::<u64>(), arb_hash(), any::<u64>(), arb_address()),
+            (
+                any::<u64>(),
+                any::<u64>(),
+                any::<u64>(),
+                any::<u32>(),
+                arb_hash(),
+            ),
+            (
+                any::<u64>(),
+                arb_hash(),
+                arb_hash(),
+                arb_hash(),
+                any::<u64>(),
+                any::<u64>(),
+            ),
+        )
+            .prop_map(
+                |(
+                    (height, parent, timestamp_ms, proposer),
+                    (epoch, view, parent_view, tx_count, txs_root),
+                    (gas_used, receipts_root, state_root, ops_root, ops_floor, ops_size),
+                )| Header {
+                    height,
+                    parent,
+                    timestamp_ms,
+                    proposer,
+                    epoch,
+                    view,
+                    parent_view,
+                    tx_count,
+                    txs_root,
+                    gas_used,
+                    receipts_root,
+                    state_root,
+                    ops_root,
+                    ops_floor,
+                    ops_size,
+                },
+            )
+    }
+
+    fn arb_block() -> impl Strategy<Value = Block> {
+        (arb_header(), vec(arb_signed_transaction(), 0..6))
+            .prop_map(|(header, txs)| Block::new(header, txs))
+    }
+
+    /// Where `tx_count` and `txs_root` sit in an encoded header.
+    const TX_COUNT_AT: usize = 8 + 32 + 8 + 32 + 3 * 8;
+    const TXS_ROOT_AT: usize = TX_COUNT_AT + 4;
+
+    fn decode_block(bytes: &[u8]) -> Result<Block, Error> {
+        Block::decode_cfg(Copying(bytes), &BlockLimits::DEFAULT)
+    }
+
+    /// The encoding of a block whose header and transactions are given separately, bypassing
+    /// `Block::new`, which would fix `tx_count` and `txs_root`.
+    fn forge(header: &Header, txs: &[SignedTransaction]) -> Vec<u8> {
+        let mut bytes = header.encode().to_vec();
+        txs.to_vec().write(&mut bytes);
+        bytes
+    }
+
+    #[test]
+    fn header_fields_sit_at_the_documented_offsets() {
+        let mut header = header(1);
+        header.tx_count = 0x0102_0304;
+        header.txs_root = commonware_cryptography::sha256::Digest([0xee; 32]);
+        let bytes = header.encode();
+        assert_eq!(&bytes[TX_COUNT_AT..TXS_ROOT_AT], &[1, 2, 3, 4]);
+        assert_eq!(&bytes[TXS_ROOT_AT..TXS_ROOT_AT + 32], &[0xee; 32]);
+    }
+
+    #[test]
+    fn block_whose_tx_count_is_written_as_non_minimal_varint_is_rejected() {
+        let block = Block::new(header(3), txs(2));
+        let bytes = block.encode().to_vec();
+        assert_eq!(bytes[Header::SIZE], 2);
+        let mut padded = bytes[..Header::SIZE].to_vec();
+        padded.extend_from_slice(&[0x82, 0x00]);
+        padded.extend_from_slice(&bytes[Header::SIZE + 1..]);
+        assert!(matches!(
+            decode_block(&padded),
+            Err(Error::InvalidVarint(_))
+        ));
+    }
+
+    #[test]
+    fn block_with_a_transaction_replaced_is_rejected() {
+        let block = Block::new(header(3), txs(3));
+        let mut replaced = block.txs().to_vec();
+        replaced[1] = txs(5).remove(4);
+        let error = decode_block(&forge(block.header(), &replaced)).expect_err("forged");
+        assert!(
+            matches!(
+                error,
+                Error::Invalid("Block", "txs_root does not match the transactions")
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn empty_block_commits_to_the_empty_tree() {
+        let block = Block::new(header(1), Vec::new());
+        assert_eq!(block.header().tx_count, 0);
+        assert_eq!(block.header().txs_root, merkle_root(&[]));
+        assert_eq!(block.encode().len(), Header::SIZE + 1);
+        assert_eq!(decode_block(&block.encode()).expect("decodes"), block);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn header_with_arbitrary_fields_round_trips(header in arb_header()) {
+            let bytes = header.encode();
+            prop_assert_eq!(bytes.len(), Header::SIZE);
+            prop_assert_eq!(header.encode_size(), Header::SIZE);
+            prop_assert_eq!(header.hash(), sha256(&[&bytes]));
+            let decoded = Header::decode_cfg(bytes, &()).expect("round trip");
+            prop_assert_eq!(decoded, header);
+        }
+
+        #[test]
+        fn block_with_arbitrary_transactions_round_trips(block in arb_block()) {
+            let bytes = block.encode();
+            prop_assert_eq!(bytes.len(), block.encode_size());
+            prop_assert_eq!(block.header().tx_count as usize, block.txs().len());
+            let decoded = decode_block(&bytes).expect("round trip");
+            prop_assert_eq!(decoded.hash(), block.header().hash());
+            prop_assert_eq!(&decoded, &block);
+            prop_assert_eq!(decoded.encode(), bytes);
+        }
+
+        #[test]
+        fn block_whose_tx_count_disagrees_with_its_transactions_is_rejected(
+            block in arb_block(),
+            tx_count in any::<u32>(),
+        ) {
+            prop_assume!(tx_count as usize != block.txs().len());
+            let mut bytes = block.encode().to_vec();
+            bytes[TX_COUNT_AT..TXS_ROOT_AT].copy_from_slice(&tx_count.to_be_bytes());
+            let result = decode_block(&bytes);
+            prop_assert!(
+                matches!(
+                    result,
+                    Err(Error::Invalid("Block", "tx_count does not match the transactions"))
+                ),
+                "{:?}",
+                result
+            );
+        }
+
+        #[test]
+        fn block_whose_txs_root_disagrees_with_its_transactions_is_rejected(
+            block in arb_block(),
+            txs_root in arb_hash(),
+        ) {
+            prop_assume!(txs_root != block.header().txs_root);
+            let mut bytes = block.encode().to_vec();
+            bytes[TXS_ROOT_AT..TXS_ROOT_AT + 32].copy_from_slice(txs_root.as_ref());
+            let result = decode_block(&bytes);
+            prop_assert!(
+                matches!(
+                    result,
+                    Err(Error::Invalid("Block", "txs_root does not match the transactions"))
+                ),
+                "{:?}",
+                result
+            );
+        }
+
+        #[test]
+        fn block_with_transactions_dropped_or_reordered_is_rejected(
+            block in arb_block(),
+            keep in vec(any::<Index>(), 0..6),
+        ) {
+            let chosen: Vec<SignedTransaction> = if block.txs().is_empty() {
+                Vec::new()
+            } else {
+                keep.iter().map(|index| index.get(block.txs()).clone()).collect()
+            };
+            prop_assume!(chosen != block.txs());
+            let mut header = block.header().clone();
+            header.tx_count = u32::try_from(chosen.len()).expect("few transactions");
+            let result = decode_block(&forge(&header, &chosen));
+            prop_assert!(
+                matches!(
+                    result,
+                    Err(Error::Invalid("Block", "txs_root does not match the transactions"))
+                ),
+                "{:?}",
+                result
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn mutated_block_that_decodes_re_encodes_to_the_same_bytes(
+            block in arb_block(),
+            mutation in arb_mutation(),
+        ) {
+            let mutated = mutation.apply(&block.encode());
+            let decoded = check_canonical::<Block>(&mutated, &BlockLimits::DEFAULT)?;
+            if mutation.must_be_rejected() {
+                prop_assert!(!decoded, "{:?} of a valid encoding decoded", mutation);
+            }
+        }
+
+        #[test]
+        fn mutated_header_that_decodes_re_encodes_to_the_same_bytes(
+            header in arb_header(),
+            mutation in arb_mutation(),
+        ) {
+            let mutated = mutation.apply(&header.encode());
+            let decoded = check_canonical::<Header>(&mutated, &())?;
+            if mutation.must_be_rejected() {
+                prop_assert!(!decoded, "{:?} of a valid encoding decoded", mutation);
+            }
+        }
     }
 }

@@ -198,8 +198,12 @@ impl Read for Receipt {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ZERO_HASH;
+    use crate::{
+        ZERO_HASH,
+        tx::tests::{arb_mutation, check_canonical},
+    };
     use commonware_codec::{Copying, Decode, Encode};
+    use proptest::{collection::vec, prelude::*};
 
     #[test]
     fn receipts_round_trip() {
@@ -239,5 +243,258 @@ mod tests {
             Receipt::decode_cfg(Copying(&bytes), &()),
             Err(Error::InvalidEnum(7))
         ));
+    }
+
+    /// Text of at most `max_chars` characters of any kind (up to four bytes each).
+    fn text(max_chars: usize) -> impl Strategy<Value = String> {
+        vec(any::<char>(), 0..=max_chars).prop_map(String::from_iter)
+    }
+
+    /// An event within the limits: names of at most 16 characters (64 bytes) and values of at
+    /// most 1024 characters (4096 bytes).
+    fn arb_event() -> impl Strategy<Value = Event> {
+        (text(16), text(16), vec((text(16), text(64)), 0..8)).prop_map(
+            |(module, kind, attributes)| Event {
+                module,
+                kind,
+                attributes,
+            },
+        )
+    }
+
+    fn arb_outcome() -> impl Strategy<Value = Outcome> {
+        prop_oneof![
+            Just(Outcome::Success),
+            (text(16), text(256)).prop_map(|(code, message)| Outcome::Failed { code, message }),
+        ]
+    }
+
+    fn arb_receipt() -> impl Strategy<Value = Receipt> {
+        (
+            any::<[u8; 32]>(),
+            any::<u64>(),
+            any::<u128>(),
+            arb_outcome(),
+            vec(arb_event(), 0..4),
+        )
+            .prop_map(|(tx_hash, gas_used, fee, outcome, events)| Receipt {
+                tx_hash: commonware_cryptography::sha256::Digest(tx_hash),
+                gas_used,
+                fee,
+                outcome,
+                events,
+            })
+    }
+
+    fn decode_receipt(bytes: &[u8]) -> Result<Receipt, Error> {
+        Receipt::decode_cfg(Copying(bytes), &())
+    }
+
+    fn failed(code: &str, message: &str) -> Outcome {
+        Outcome::Failed {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    fn receipt(outcome: Outcome, events: Vec<Event>) -> Receipt {
+        Receipt {
+            tx_hash: ZERO_HASH,
+            gas_used: 1,
+            fee: 2,
+            outcome,
+            events,
+        }
+    }
+
+    /// Where the outcome starts in an encoded receipt.
+    const OUTCOME_AT: usize = 32 + 8 + 16;
+
+    #[test]
+    fn every_unknown_outcome_tag_is_rejected() {
+        let mut bytes = receipt(Outcome::Success, vec![]).encode().to_vec();
+        for tag in 2..=u8::MAX {
+            bytes[OUTCOME_AT] = tag;
+            assert!(
+                matches!(decode_receipt(&bytes), Err(Error::InvalidEnum(t)) if t == tag),
+                "tag {tag}"
+            );
+        }
+        bytes[OUTCOME_AT] = 1;
+        assert!(
+            decode_receipt(&bytes).is_err(),
+            "a failure without its code and message decoded"
+        );
+    }
+
+    #[test]
+    fn receipt_at_every_limit_round_trips() {
+        let name = "n".repeat(MAX_NAME_LEN);
+        let mut big = Event::new(&name, &name);
+        for _ in 0..MAX_ATTRIBUTES {
+            big = big.with(&name, "v".repeat(MAX_VALUE_LEN));
+        }
+        let mut events = vec![Event::new("m", "k"); MAX_EVENTS - 1];
+        events.push(big);
+        let receipt = receipt(failed(&name, &"x".repeat(MAX_MESSAGE_LEN)), events);
+        let bytes = receipt.encode();
+        assert_eq!(bytes.len(), receipt.encode_size());
+        assert_eq!(decode_receipt(&bytes).expect("at the limits"), receipt);
+    }
+
+    #[test]
+    fn receipt_one_past_any_limit_encodes_but_is_rejected_on_decode() {
+        // `Write` does not check the limits, `Read` does: a receipt built with an oversized part
+        // has an encoding (and so a receipts root) that no node can decode. The executor keeps
+        // within the limits; these cases pin down where each limit bites.
+        let long_name = "n".repeat(MAX_NAME_LEN + 1);
+        let event = |event: Event| receipt(Outcome::Success, vec![event]);
+        let mut many_attributes = Event::new("m", "k");
+        for _ in 0..=MAX_ATTRIBUTES {
+            many_attributes = many_attributes.with("k", "v");
+        }
+        let cases = [
+            (receipt(failed(&long_name, "m"), vec![]), MAX_NAME_LEN + 1),
+            (
+                receipt(failed("c", &"x".repeat(MAX_MESSAGE_LEN + 1)), vec![]),
+                MAX_MESSAGE_LEN + 1,
+            ),
+            (event(Event::new(&long_name, "k")), MAX_NAME_LEN + 1),
+            (event(Event::new("m", &long_name)), MAX_NAME_LEN + 1),
+            (
+                event(Event::new("m", "k").with(&long_name, "v")),
+                MAX_NAME_LEN + 1,
+            ),
+            (
+                event(Event::new("m", "k").with("k", "v".repeat(MAX_VALUE_LEN + 1))),
+                MAX_VALUE_LEN + 1,
+            ),
+            (event(many_attributes), MAX_ATTRIBUTES + 1),
+            (
+                receipt(Outcome::Success, vec![Event::new("m", "k"); MAX_EVENTS + 1]),
+                MAX_EVENTS + 1,
+            ),
+        ];
+        for (receipt, too_long) in cases {
+            let bytes = receipt.encode();
+            assert_eq!(bytes.len(), receipt.encode_size());
+            let result = decode_receipt(&bytes);
+            assert!(
+                matches!(result, Err(Error::InvalidLength(len)) if len == too_long),
+                "expected InvalidLength({too_long}), got {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_in_any_string_is_rejected() {
+        // Each string is written as "ok" and then its first byte replaced by a lone
+        // continuation byte; the error names the field.
+        let base = receipt(
+            failed("ok", "ok"),
+            vec![Event::new("ok", "ok").with("ok", "ok")],
+        );
+        let bytes = base.encode().to_vec();
+        let fields = [
+            "Outcome.code",
+            "Outcome.message",
+            "Event.module",
+            "Event.kind",
+            "Event.key",
+            "Event.value",
+        ];
+        let positions: Vec<usize> = bytes
+            .windows(3)
+            .enumerate()
+            .filter(|(_, window)| *window == [2, b'o', b'k'])
+            .map(|(at, _)| at + 1)
+            .collect();
+        assert_eq!(positions.len(), fields.len());
+        for (at, field) in positions.into_iter().zip(fields) {
+            let mut tampered = bytes.clone();
+            tampered[at] = 0x80;
+            let result = decode_receipt(&tampered);
+            assert!(
+                matches!(result, Err(Error::Invalid(what, "not valid UTF-8")) if what == field),
+                "{field}: {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_minimal_lengths_in_an_event_are_rejected() {
+        let bytes = Event::new("m", "k").with("a", "b").encode().to_vec();
+        assert_eq!(bytes, [1, b'm', 1, b'k', 1, 1, b'a', 1, b'b']);
+        // Pad each length prefix in turn: module, kind, attribute count, key, value.
+        for at in [0, 2, 4, 5, 7] {
+            let mut padded = bytes.clone();
+            padded[at] |= 0x80;
+            padded.insert(at + 1, 0x00);
+            assert!(
+                matches!(
+                    Event::decode_cfg(Copying(&padded), &()),
+                    Err(Error::InvalidVarint(_))
+                ),
+                "padded length at {at} accepted"
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn event_with_arbitrary_contents_round_trips(event in arb_event()) {
+            let bytes = event.encode();
+            prop_assert_eq!(bytes.len(), event.encode_size());
+            prop_assert_eq!(Event::decode_cfg(bytes, &()).expect("round trip"), event);
+        }
+
+        #[test]
+        fn receipt_with_arbitrary_outcome_and_events_round_trips(receipt in arb_receipt()) {
+            let bytes = receipt.encode();
+            prop_assert_eq!(bytes.len(), receipt.encode_size());
+            prop_assert_eq!(decode_receipt(&bytes).expect("round trip"), receipt);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn mutated_receipt_that_decodes_re_encodes_to_the_same_bytes(
+            receipt in arb_receipt(),
+            mutation in arb_mutation(),
+        ) {
+            let mutated = mutation.apply(&receipt.encode());
+            let decoded = check_canonical::<Receipt>(&mutated, &())?;
+            if mutation.must_be_rejected() {
+                prop_assert!(!decoded, "{:?} of a valid encoding decoded", mutation);
+            }
+        }
+
+        #[test]
+        fn mutated_event_that_decodes_re_encodes_to_the_same_bytes(
+            event in arb_event(),
+            mutations in vec(arb_mutation(), 1..4),
+        ) {
+            let mut bytes = event.encode().to_vec();
+            for mutation in &mutations {
+                if bytes.is_empty() {
+                    break;
+                }
+                bytes = mutation.apply(&bytes);
+            }
+            check_canonical::<Event>(&bytes, &())?;
+        }
+
+        #[test]
+        fn arbitrary_bytes_decode_as_a_receipt_only_canonically(
+            bytes in vec(any::<u8>(), 0..200),
+        ) {
+            check_canonical::<Receipt>(&bytes, &())?;
+            check_canonical::<Event>(&bytes, &())?;
+            check_canonical::<Outcome>(&bytes, &())?;
+        }
     }
 }

@@ -395,9 +395,10 @@ pub fn verify_batch(txs: &[&SignedTransaction]) -> Vec<usize> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use proptest::prelude::*;
+    use commonware_codec::{Copying, Decode};
+    use proptest::{collection::vec, prelude::*, sample::Index};
 
     fn sample(seed: u64, nonce: u64, payload: Vec<u8>) -> SignedTransaction {
         let key = SecretKey::from_seed(seed);
@@ -524,6 +525,431 @@ mod tests {
             if let Ok(tx) = SignedTransaction::decode(&bytes) {
                 prop_assert_eq!(tx.encode_to_vec(), bytes);
             }
+        }
+    }
+
+    // Strategies and helpers shared by the encoding tests of this crate.
+
+    /// A chain id drawn from the whole alphabet and every allowed length.
+    pub(crate) fn arb_chain_id() -> impl Strategy<Value = ChainId> {
+        "[a-z0-9._-]{1,64}"
+            .prop_map(|value| ChainId::new(value).expect("the regex only yields valid chain ids"))
+    }
+
+    /// An address: either the key of a known secret, or any 32 bytes that decode as a curve
+    /// point (which includes non-canonical and small-order encodings).
+    pub(crate) fn arb_address() -> impl Strategy<Value = Address> {
+        prop_oneof![
+            (0u64..1_000).prop_map(|seed| SecretKey::from_seed(seed).address()),
+            any::<[u8; 32]>().prop_filter_map("not a curve point", |bytes| {
+                Address::from_bytes(&bytes).ok()
+            }),
+        ]
+    }
+
+    /// Any 64 bytes: decoding does not check signatures, so every value must round trip.
+    pub(crate) fn arb_signature() -> impl Strategy<Value = ed25519::Signature> {
+        any::<[u8; 64]>().prop_map(|bytes| {
+            ed25519::Signature::decode_cfg(Copying(&bytes), &())
+                .expect("any 64 bytes are a signature")
+        })
+    }
+
+    /// A transaction whose payload length crosses the one- and two-byte varint forms.
+    pub(crate) fn arb_transaction() -> impl Strategy<Value = Transaction> {
+        (
+            arb_chain_id(),
+            arb_address(),
+            any::<u64>(),
+            any::<u64>(),
+            any::<u64>(),
+            any::<u8>(),
+            vec(any::<u8>(), 0..300),
+        )
+            .prop_map(
+                |(chain_id, sender, nonce, gas_limit, gas_price, module, payload)| Transaction {
+                    chain_id,
+                    sender,
+                    nonce,
+                    gas_limit,
+                    gas_price,
+                    module: ModuleId::new(module),
+                    payload: payload.into(),
+                },
+            )
+    }
+
+    /// A transaction with an arbitrary (usually invalid) signature.
+    pub(crate) fn arb_signed_transaction() -> impl Strategy<Value = SignedTransaction> {
+        (arb_transaction(), arb_signature()).prop_map(|(tx, signature)| {
+            let body = tx.encode();
+            SignedTransaction::from_parts(tx, body, signature)
+        })
+    }
+
+    /// One edit of an encoding.
+    #[derive(Clone, Debug)]
+    pub(crate) enum Mutation {
+        /// Flips one bit.
+        FlipBit(Index, u8),
+        /// Keeps a strict prefix.
+        Truncate(Index),
+        /// Inserts a byte before a position (or at the end).
+        Insert(Index, u8),
+        /// Appends bytes.
+        Append(Vec<u8>),
+    }
+
+    impl Mutation {
+        /// Applies the edit to a non-empty encoding.
+        pub(crate) fn apply(&self, bytes: &[u8]) -> Vec<u8> {
+            let mut out = bytes.to_vec();
+            match self {
+                Self::FlipBit(index, bit) => out[index.index(bytes.len())] ^= 1 << bit,
+                Self::Truncate(index) => out.truncate(index.index(bytes.len())),
+                Self::Insert(index, byte) => out.insert(index.index(bytes.len() + 1), *byte),
+                Self::Append(extra) => out.extend_from_slice(extra),
+            }
+            out
+        }
+
+        /// Whether the result can never decode: a decoder reads front to back, so a strict
+        /// prefix or an extension of a canonical encoding is never an encoding itself.
+        pub(crate) fn must_be_rejected(&self) -> bool {
+            matches!(self, Self::Truncate(_) | Self::Append(_))
+        }
+    }
+
+    pub(crate) fn arb_mutation() -> impl Strategy<Value = Mutation> {
+        prop_oneof![
+            4 => (any::<Index>(), 0u8..8).prop_map(|(index, bit)| Mutation::FlipBit(index, bit)),
+            1 => any::<Index>().prop_map(Mutation::Truncate),
+            2 => (any::<Index>(), any::<u8>())
+                .prop_map(|(index, byte)| Mutation::Insert(index, byte)),
+            1 => vec(any::<u8>(), 1..8).prop_map(Mutation::Append),
+        ]
+    }
+
+    /// Decodes `bytes` and, if they decode, checks that re-encoding gives exactly `bytes` back.
+    /// Returns whether they decoded.
+    pub(crate) fn check_canonical<T: Decode + Encode>(
+        bytes: &[u8],
+        cfg: &T::Cfg,
+    ) -> Result<bool, TestCaseError> {
+        match T::decode_cfg(Copying(bytes), cfg) {
+            Ok(value) => {
+                prop_assert_eq!(value.encode_size(), bytes.len());
+                let encoded = value.encode();
+                prop_assert_eq!(encoded.as_ref(), bytes, "decoded bytes do not re-encode");
+                Ok(true)
+            }
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// Decodes a signed transaction and, if it decodes, also checks that its id is the hash of
+    /// the unsigned bytes it was decoded from.
+    fn check_canonical_tx(bytes: &[u8]) -> Result<bool, TestCaseError> {
+        let decoded = check_canonical::<SignedTransaction>(bytes, &())?;
+        if decoded {
+            let tx = SignedTransaction::decode(bytes).expect("decoded just above");
+            let body = &bytes[..bytes.len() - ed25519::Signature::SIZE];
+            prop_assert_eq!(tx.hash(), sha256(&[body]));
+            prop_assert_eq!(tx.hash(), tx.tx().hash());
+        }
+        Ok(decoded)
+    }
+
+    // Hand-assembled encodings: the layout is written out here independently of `Write`, so that
+    // each field's length prefix can be replaced by a non-canonical one.
+
+    const SENDER_SEED: u64 = 77;
+
+    /// A signed transaction's bytes from raw chain id and payload fields (each with its length
+    /// prefix), sender `SENDER_SEED`, nonce 1, gas limit 2, gas price 3, module 4, and a
+    /// signature of 64 bytes `0x5a`.
+    fn assemble(chain_id_field: &[u8], payload_field: &[u8]) -> Vec<u8> {
+        let mut bytes = chain_id_field.to_vec();
+        bytes.extend_from_slice(SecretKey::from_seed(SENDER_SEED).address().as_bytes());
+        bytes.extend_from_slice(&1u64.to_be_bytes());
+        bytes.extend_from_slice(&2u64.to_be_bytes());
+        bytes.extend_from_slice(&3u64.to_be_bytes());
+        bytes.push(4);
+        bytes.extend_from_slice(payload_field);
+        bytes.extend_from_slice(&[0x5a; 64]);
+        bytes
+    }
+
+    /// A field with a minimal LEB128 length prefix.
+    fn field(value: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        value.len().write(&mut out);
+        out.extend_from_slice(value);
+        out
+    }
+
+    /// A field whose length prefix has one more byte than needed: the minimal LEB128 form with
+    /// the continuation bit set on its last byte, followed by a zero byte.
+    fn padded_field(value: &[u8]) -> Vec<u8> {
+        let mut prefix = Vec::new();
+        value.len().write(&mut prefix);
+        let last = prefix.len() - 1;
+        prefix[last] |= 0x80;
+        prefix.push(0x00);
+        prefix.extend_from_slice(value);
+        prefix
+    }
+
+    #[test]
+    fn hand_assembled_encoding_matches_the_documented_layout() {
+        let key = SecretKey::from_seed(SENDER_SEED);
+        let tx = Transaction::new(
+            "chain-1",
+            key.address(),
+            1,
+            2,
+            3,
+            ModuleId::new(4),
+            vec![9; 200],
+        )
+        .expect("valid");
+        let bytes = assemble(&field(b"chain-1"), &field(&[9; 200]));
+        let decoded = SignedTransaction::decode(&bytes).expect("the documented layout decodes");
+        assert_eq!(decoded.tx(), &tx);
+        assert_eq!(decoded.encode_to_vec(), bytes);
+        // 200 needs a two-byte length: 0xc8 0x01.
+        let payload_at = 1 + 7 + 32 + 24 + 1;
+        assert_eq!(&bytes[payload_at..payload_at + 2], &[0xc8, 0x01]);
+    }
+
+    #[test]
+    fn payload_length_written_as_non_minimal_varint_is_rejected() {
+        // Every one-byte length written with two bytes, and two-byte lengths with three.
+        for len in (0..=127).chain([128, 200, 16_383]) {
+            let payload = vec![0xab; len];
+            let canonical = assemble(&field(b"c"), &field(&payload));
+            assert!(SignedTransaction::decode(&canonical).is_ok(), "len {len}");
+            let padded = assemble(&field(b"c"), &padded_field(&payload));
+            assert_eq!(padded.len(), canonical.len() + 1);
+            assert!(
+                matches!(
+                    SignedTransaction::decode(&padded),
+                    Err(Error::InvalidVarint(_))
+                ),
+                "non-minimal length of {len} accepted: {:?}",
+                SignedTransaction::decode(&padded)
+            );
+        }
+    }
+
+    #[test]
+    fn payload_length_of_three_as_two_byte_varint_is_rejected() {
+        // The example spelled out: length 3 is 0x03, never 0x83 0x00.
+        let canonical = assemble(&field(b"c"), &[0x03, 1, 2, 3]);
+        assert!(SignedTransaction::decode(&canonical).is_ok());
+        let padded = assemble(&field(b"c"), &[0x83, 0x00, 1, 2, 3]);
+        assert!(matches!(
+            SignedTransaction::decode(&padded),
+            Err(Error::InvalidVarint(_))
+        ));
+    }
+
+    #[test]
+    fn chain_id_length_written_as_non_minimal_varint_is_rejected() {
+        for len in 1..=MAX_CHAIN_ID_LEN {
+            let chain_id = vec![b'a'; len];
+            let padded = assemble(&padded_field(&chain_id), &field(&[]));
+            assert!(
+                matches!(
+                    SignedTransaction::decode(&padded),
+                    Err(Error::InvalidVarint(_))
+                ),
+                "non-minimal chain id length {len} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn payload_over_the_limit_is_rejected_on_decode() {
+        let at_limit = assemble(&field(b"c"), &field(&vec![0; MAX_PAYLOAD_LEN]));
+        assert!(SignedTransaction::decode(&at_limit).is_ok());
+        let over = assemble(&field(b"c"), &field(&vec![0; MAX_PAYLOAD_LEN + 1]));
+        assert!(matches!(
+            SignedTransaction::decode(&over),
+            Err(Error::InvalidLength(len)) if len == MAX_PAYLOAD_LEN + 1
+        ));
+    }
+
+    #[test]
+    fn chain_id_that_is_not_utf8_is_rejected() {
+        // A lone continuation byte, a truncated sequence, an overlong '/', a surrogate, and a
+        // code point above U+10FFFF.
+        let invalid: [&[u8]; 5] = [
+            b"ab\x80",
+            b"ab\xc3",
+            b"\xc0\xaf",
+            b"\xed\xa0\x80",
+            b"\xf4\x90\x80\x80",
+        ];
+        for chain_id in invalid {
+            let bytes = assemble(&field(chain_id), &field(&[]));
+            assert!(
+                matches!(
+                    SignedTransaction::decode(&bytes),
+                    Err(Error::Invalid("ChainId", "not valid UTF-8"))
+                ),
+                "{chain_id:?} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn chain_id_with_forbidden_characters_is_rejected_on_decode() {
+        let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b);
+        for byte in (0u8..=127).filter(|b| !allowed(*b)) {
+            let bytes = assemble(&field(&[b'a', byte, b'z']), &field(&[]));
+            assert!(
+                matches!(
+                    SignedTransaction::decode(&bytes),
+                    Err(Error::Invalid("ChainId", _))
+                ),
+                "byte {byte:#04x} accepted in a chain id"
+            );
+        }
+        // Valid UTF-8 outside the alphabet, and a 64-byte id of two-byte characters.
+        for chain_id in ["é", "ａ", "a\u{0}", &"é".repeat(32)] {
+            let bytes = assemble(&field(chain_id.as_bytes()), &field(&[]));
+            assert!(
+                matches!(
+                    SignedTransaction::decode(&bytes),
+                    Err(Error::Invalid("ChainId", _))
+                ),
+                "{chain_id:?} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn chain_id_that_is_empty_or_too_long_is_rejected_on_decode() {
+        let empty = assemble(&field(b""), &field(&[]));
+        assert!(matches!(
+            SignedTransaction::decode(&empty),
+            Err(Error::Invalid("ChainId", _))
+        ));
+        let longest = assemble(&field(&[b'a'; MAX_CHAIN_ID_LEN]), &field(&[]));
+        assert!(SignedTransaction::decode(&longest).is_ok());
+        let too_long = assemble(&field(&[b'a'; MAX_CHAIN_ID_LEN + 1]), &field(&[]));
+        assert!(matches!(
+            SignedTransaction::decode(&too_long),
+            Err(Error::InvalidLength(65))
+        ));
+    }
+
+    #[test]
+    fn sender_that_is_not_a_curve_point_is_rejected() {
+        let not_a_point = (0u8..=255)
+            .map(|i| [i; 32])
+            .find(|bytes| Address::from_bytes(bytes).is_err())
+            .expect("some constant byte string is not a point");
+        let mut bytes = assemble(&field(b"c"), &field(&[]));
+        bytes[2..34].copy_from_slice(&not_a_point);
+        assert!(matches!(
+            SignedTransaction::decode(&bytes),
+            Err(Error::Wrapped(..))
+        ));
+    }
+
+    #[test]
+    fn small_order_sender_accepts_a_signature_anyone_can_forge() {
+        // FIXME: ZIP-215 accepts small-order public keys, and for them the cofactored equation
+        // [8][s]B = [8]R + [8][k]A holds with R = identity and s = 0 whatever the message. So a
+        // transaction "from" an address that is a small-order point verifies without any secret
+        // key, and whatever is sent to such an address can be spent by anyone. Among them are
+        // 01 00..00 (the identity) and 00 00..00 (a point of order 4), the addresses people
+        // pick as burn addresses. Decoding (and `Address::from_bytes`) could reject small-order
+        // keys; until that is decided, this test records the behaviour.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let mut forged = [0u8; 64];
+        forged[..32].copy_from_slice(&identity);
+        let signature = ed25519::Signature::decode_cfg(Copying(&forged), &()).expect("64 bytes");
+        for sender in [identity, [0u8; 32]] {
+            let sender = Address::from_bytes(&sender).expect("a small-order curve point");
+            let tx = Transaction::new("c", sender, 0, 1, 1, ModuleId::new(1), vec![1, 2, 3])
+                .expect("valid");
+            let body = tx.encode();
+            let signed = SignedTransaction::from_parts(tx, body, signature.clone());
+            assert_eq!(signed.verify_signature(), Ok(()));
+            assert!(verify_batch(&[&signed]).is_empty());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn signed_transaction_with_arbitrary_fields_round_trips(
+            signed in arb_signed_transaction(),
+        ) {
+            let bytes = signed.encode_to_vec();
+            prop_assert_eq!(bytes.len(), signed.encode_size());
+            let decoded = SignedTransaction::decode(&bytes).expect("round trip");
+            prop_assert_eq!(&decoded, &signed);
+            prop_assert_eq!(decoded.hash(), signed.hash());
+            prop_assert_eq!(decoded.hash(), signed.tx().hash());
+            prop_assert_eq!(decoded.encode_to_vec(), bytes);
+        }
+
+        #[test]
+        fn unsigned_transaction_round_trips(tx in arb_transaction()) {
+            let bytes = tx.encode();
+            prop_assert_eq!(bytes.len(), tx.encode_size());
+            let decoded = Transaction::decode_cfg(bytes.clone(), &()).expect("round trip");
+            prop_assert_eq!(decoded.hash(), sha256(&[&bytes]));
+            prop_assert_eq!(decoded, tx);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn mutated_transaction_that_decodes_re_encodes_to_the_same_bytes(
+            signed in arb_signed_transaction(),
+            mutation in arb_mutation(),
+        ) {
+            let mutated = mutation.apply(&signed.encode_to_vec());
+            let decoded = check_canonical_tx(&mutated)?;
+            if mutation.must_be_rejected() {
+                prop_assert!(!decoded, "{:?} of a valid encoding decoded", mutation);
+            }
+        }
+
+        #[test]
+        fn repeatedly_mutated_transaction_never_decodes_non_canonically(
+            signed in arb_signed_transaction(),
+            mutations in vec(arb_mutation(), 1..6),
+        ) {
+            let mut bytes = signed.encode_to_vec();
+            for mutation in &mutations {
+                if bytes.is_empty() {
+                    break;
+                }
+                bytes = mutation.apply(&bytes);
+            }
+            check_canonical_tx(&bytes)?;
+        }
+
+        #[test]
+        fn arbitrary_bytes_after_a_valid_prefix_decode_only_canonically(
+            signed in arb_signed_transaction(),
+            cut in any::<Index>(),
+            tail in vec(any::<u8>(), 0..200),
+        ) {
+            let bytes = signed.encode_to_vec();
+            let mut spliced = bytes[..cut.index(bytes.len())].to_vec();
+            spliced.extend_from_slice(&tail);
+            check_canonical_tx(&spliced)?;
         }
     }
 }

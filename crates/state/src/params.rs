@@ -102,3 +102,75 @@ impl Read for ChainHead {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commonware_codec::{Copying, Decode, Encode};
+    use proptest::{collection::vec, prelude::*};
+
+    /// Decodes `bytes` as a fixed-size type every bit pattern of which is valid: the length
+    /// alone decides, and a decoded value re-encodes to the same bytes.
+    fn check_fixed<T: Decode<Cfg = ()> + Encode + FixedSize>(
+        bytes: &[u8],
+    ) -> Result<(), TestCaseError> {
+        match T::decode_cfg(Copying(bytes), &()) {
+            Ok(value) => prop_assert_eq!(value.encode().to_vec(), bytes),
+            Err(Error::EndOfBuffer) => prop_assert!(bytes.len() < T::SIZE),
+            Err(Error::ExtraData(n)) => prop_assert_eq!(n, bytes.len() - T::SIZE),
+            Err(error) => prop_assert!(false, "unexpected error {}", error),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn chain_head_encoding_is_height_time_then_parent() {
+        let head = ChainHead {
+            height: 1,
+            timestamp_ms: 2,
+            parent: commonware_cryptography::sha256::Digest([3; 32]),
+        };
+        let mut expected = 1u64.to_be_bytes().to_vec();
+        expected.extend_from_slice(&2u64.to_be_bytes());
+        expected.extend_from_slice(&[3; 32]);
+        assert_eq!(head.encode().as_ref(), expected.as_slice());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn chain_params_round_trip(block_gas_limit: u64, min_gas_price: u64) {
+            let params = ChainParams { block_gas_limit, min_gas_price };
+            let bytes = params.encode();
+            prop_assert_eq!(bytes.len(), ChainParams::SIZE);
+            prop_assert_eq!(ChainParams::decode_cfg(bytes, &()).expect("round trip"), params);
+        }
+
+        #[test]
+        fn chain_head_round_trips(height: u64, timestamp_ms: u64, parent: [u8; 32]) {
+            let head = ChainHead {
+                height,
+                timestamp_ms,
+                parent: commonware_cryptography::sha256::Digest(parent),
+            };
+            let bytes = head.encode();
+            prop_assert_eq!(bytes.len(), ChainHead::SIZE);
+            prop_assert_eq!(ChainHead::decode_cfg(bytes, &()).expect("round trip"), head);
+        }
+
+        #[test]
+        fn bytes_decode_as_chain_params_exactly_when_they_have_its_size(
+            bytes in vec(any::<u8>(), 0..2 * ChainParams::SIZE),
+        ) {
+            check_fixed::<ChainParams>(&bytes)?;
+        }
+
+        #[test]
+        fn bytes_decode_as_a_chain_head_exactly_when_they_have_its_size(
+            bytes in vec(any::<u8>(), 0..2 * ChainHead::SIZE),
+        ) {
+            check_fixed::<ChainHead>(&bytes)?;
+        }
+    }
+}

@@ -33,3 +33,52 @@ impl Read for Account {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commonware_codec::{Copying, Decode, Encode};
+    use proptest::{collection::vec, prelude::*};
+
+    fn decode(bytes: &[u8]) -> Result<Account, Error> {
+        Account::decode_cfg(Copying(bytes), &())
+    }
+
+    #[test]
+    fn account_encoding_is_big_endian_balance_then_nonce() {
+        let bytes = Account {
+            balance: 0x0102,
+            nonce: 0x0304,
+        }
+        .encode();
+        let mut expected = 0x0102u128.to_be_bytes().to_vec();
+        expected.extend_from_slice(&0x0304u64.to_be_bytes());
+        assert_eq!(bytes.as_ref(), expected.as_slice());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn account_round_trips(balance: u128, nonce: u64) {
+            let account = Account { balance, nonce };
+            let bytes = account.encode();
+            prop_assert_eq!(bytes.len(), Account::SIZE);
+            prop_assert_eq!(decode(&bytes).expect("round trip"), account);
+        }
+
+        #[test]
+        fn bytes_decode_as_an_account_exactly_when_they_have_its_size(
+            bytes in vec(any::<u8>(), 0..2 * Account::SIZE),
+        ) {
+            // Every balance and nonce is valid, so the length alone decides, and a decoded
+            // account re-encodes to the same bytes.
+            match decode(&bytes) {
+                Ok(account) => prop_assert_eq!(account.encode().to_vec(), bytes),
+                Err(Error::EndOfBuffer) => prop_assert!(bytes.len() < Account::SIZE),
+                Err(Error::ExtraData(n)) => prop_assert_eq!(n, bytes.len() - Account::SIZE),
+                Err(error) => prop_assert!(false, "unexpected error {}", error),
+            }
+        }
+    }
+}
