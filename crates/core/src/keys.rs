@@ -4,6 +4,12 @@
 //! written as 64 lowercase hex digits. Verification follows ZIP-215, under which a signature that
 //! passes batch verification also passes single verification and the reverse, so every validator
 //! reaches the same verdict whichever way it checks.
+//!
+//! ZIP-215 accepts any point as a key, including the eight points of small order, for which a
+//! signature on any message can be forged without a secret key (R the identity, s zero), and
+//! non-canonical encodings, which would give one key several addresses. An address is therefore
+//! only a canonically encoded point of large order: both checks are byte comparisons, since the
+//! small-order points are few and known.
 
 use commonware_codec::{Buf, Copying, DecodeExt, Encode, FixedSize, Read, ReadExt, Write};
 use commonware_cryptography::{Signer, ed25519};
@@ -29,11 +35,13 @@ impl Address {
         self.0.as_ref()
     }
 
-    /// Decodes an address from its 32 bytes, rejecting bytes that are not a curve point.
+    /// Decodes an address from its 32 bytes, rejecting bytes that are not a canonically encoded
+    /// curve point of large order.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, AddressParseError> {
-        if bytes.len() != Self::SIZE {
+        let Ok(array) = <[u8; 32]>::try_from(bytes) else {
             return Err(AddressParseError::Length(bytes.len()));
-        }
+        };
+        check_key_encoding(&array)?;
         ed25519::PublicKey::decode(Copying(bytes))
             .map(Self)
             .map_err(|_| AddressParseError::NotAKey)
@@ -71,6 +79,63 @@ pub enum AddressParseError {
     /// 32 bytes, but not an Ed25519 public key.
     #[error("address is not a valid Ed25519 public key")]
     NotAKey,
+    /// A point of small order: anyone could sign for it.
+    #[error("address is a small-order point, for which anyone can forge signatures")]
+    SmallOrder,
+    /// A non-canonical encoding of a point.
+    #[error("address is not the canonical encoding of its point")]
+    NonCanonical,
+}
+
+/// The canonical encodings of the eight points of small order (the torsion subgroup).
+const SMALL_ORDER_POINTS: [[u8; 32]; 8] = [
+    hex_literal(b"0100000000000000000000000000000000000000000000000000000000000000"),
+    hex_literal(b"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    hex_literal(b"0000000000000000000000000000000000000000000000000000000000000000"),
+    hex_literal(b"0000000000000000000000000000000000000000000000000000000000000080"),
+    hex_literal(b"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    hex_literal(b"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"),
+    hex_literal(b"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+    hex_literal(b"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"),
+];
+
+const fn hex_literal(text: &[u8; 64]) -> [u8; 32] {
+    const fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a lowercase hex digit"),
+        }
+    }
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = nibble(text[2 * i]) << 4 | nibble(text[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+/// Rejects encodings that are non-canonical or of small-order points. Whether the bytes are a
+/// point at all is left to decompression.
+fn check_key_encoding(bytes: &[u8; 32]) -> Result<(), AddressParseError> {
+    // The y coordinate is the low 255 bits; it must be below p = 2^255 - 19.
+    let y_not_reduced =
+        bytes[31] & 0x7f == 0x7f && bytes[1..31].iter().all(|&b| b == 0xff) && bytes[0] >= 0xed;
+    if y_not_reduced {
+        return Err(AddressParseError::NonCanonical);
+    }
+    // The sign bit of x must be clear when x is zero, which happens for y = 1 and y = p - 1.
+    let mut unsigned = *bytes;
+    unsigned[31] &= 0x7f;
+    let x_is_zero = unsigned == SMALL_ORDER_POINTS[0] || unsigned == SMALL_ORDER_POINTS[1];
+    if x_is_zero && bytes[31] & 0x80 != 0 {
+        return Err(AddressParseError::NonCanonical);
+    }
+    if SMALL_ORDER_POINTS.contains(bytes) {
+        return Err(AddressParseError::SmallOrder);
+    }
+    Ok(())
 }
 
 impl FromStr for Address {
@@ -100,7 +165,14 @@ impl Read for Address {
     type Cfg = ();
 
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, commonware_codec::Error> {
-        ed25519::PublicKey::read(buf).map(Self)
+        let bytes = <[u8; 32]>::read(buf)?;
+        check_key_encoding(&bytes).map_err(|error| match error {
+            AddressParseError::SmallOrder => {
+                commonware_codec::Error::Invalid("Address", "small-order point")
+            }
+            _ => commonware_codec::Error::Invalid("Address", "non-canonical encoding"),
+        })?;
+        ed25519::PublicKey::decode(Copying(&bytes[..])).map(Self)
     }
 }
 
@@ -185,6 +257,98 @@ mod tests {
             format!("{text}00").parse::<Address>(),
             Err(AddressParseError::Length(33))
         );
+    }
+
+    /// The reference: decompress with curve25519-dalek and ask the point.
+    fn reference(bytes: &[u8; 32]) -> Option<bool> {
+        let point = curve25519_dalek::edwards::CompressedEdwardsY(*bytes).decompress()?;
+        Some(point.compress().as_bytes() == bytes && !point.is_small_order())
+    }
+
+    fn accepted(bytes: &[u8; 32]) -> bool {
+        Address::from_bytes(bytes).is_ok()
+    }
+
+    #[test]
+    fn the_small_order_table_is_exactly_the_torsion_points() {
+        for encoding in SMALL_ORDER_POINTS {
+            let point = curve25519_dalek::edwards::CompressedEdwardsY(encoding)
+                .decompress()
+                .expect("a point");
+            assert!(point.is_small_order());
+            assert_eq!(point.compress().as_bytes(), &encoding);
+        }
+        let distinct: std::collections::BTreeSet<_> = SMALL_ORDER_POINTS.iter().collect();
+        assert_eq!(distinct.len(), 8);
+    }
+
+    #[test]
+    fn edge_encodings_agree_with_the_reference() {
+        let mut cases: Vec<[u8; 32]> = SMALL_ORDER_POINTS.to_vec();
+        for point in SMALL_ORDER_POINTS {
+            let mut flipped = point;
+            flipped[31] ^= 0x80;
+            cases.push(flipped);
+        }
+        // Every y from p to 2^255 - 1, with both signs.
+        for low in 0xedu8..=0xff {
+            for sign in [0x00u8, 0x80] {
+                let mut bytes = [0xffu8; 32];
+                bytes[0] = low;
+                bytes[31] = 0x7f | sign;
+                cases.push(bytes);
+            }
+        }
+        cases.push(
+            *SecretKey::from_seed(5)
+                .address()
+                .as_bytes()
+                .first_chunk()
+                .expect("32 bytes"),
+        );
+        for bytes in cases {
+            let expected = reference(&bytes).unwrap_or(false);
+            assert_eq!(accepted(&bytes), expected, "{}", hex::encode(bytes));
+        }
+    }
+
+    #[test]
+    fn small_order_and_non_canonical_addresses_are_refused_with_a_reason() {
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_eq!(
+            Address::from_bytes(&identity),
+            Err(AddressParseError::SmallOrder)
+        );
+        assert_eq!(
+            Address::from_bytes(&[0u8; 32]),
+            Err(AddressParseError::SmallOrder)
+        );
+        let mut negative_zero = identity;
+        negative_zero[31] = 0x80;
+        assert_eq!(
+            Address::from_bytes(&negative_zero),
+            Err(AddressParseError::NonCanonical)
+        );
+        let mut unreduced = [0xffu8; 32];
+        unreduced[31] = 0x7f;
+        assert_eq!(
+            Address::from_bytes(&unreduced),
+            Err(AddressParseError::NonCanonical)
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_encodings_agree_with_the_reference(bytes: [u8; 32]) {
+            proptest::prop_assert_eq!(accepted(&bytes), reference(&bytes).unwrap_or(false));
+        }
+
+        #[test]
+        fn keys_from_random_secrets_are_accepted(seed: u64) {
+            let address = SecretKey::from_seed(seed).address();
+            proptest::prop_assert!(accepted(address.as_bytes().first_chunk().expect("32 bytes")));
+        }
     }
 
     #[test]

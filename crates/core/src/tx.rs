@@ -536,8 +536,8 @@ pub(crate) mod tests {
             .prop_map(|value| ChainId::new(value).expect("the regex only yields valid chain ids"))
     }
 
-    /// An address: either the key of a known secret, or any 32 bytes that decode as a curve
-    /// point (which includes non-canonical and small-order encodings).
+    /// An address: either the key of a known secret, or any 32 bytes that are accepted as one
+    /// (a canonically encoded point of large order).
     pub(crate) fn arb_address() -> impl Strategy<Value = Address> {
         prop_oneof![
             (0u64..1_000).prop_map(|seed| SecretKey::from_seed(seed).address()),
@@ -855,32 +855,32 @@ pub(crate) mod tests {
         bytes[2..34].copy_from_slice(&not_a_point);
         assert!(matches!(
             SignedTransaction::decode(&bytes),
-            Err(Error::Wrapped(..))
+            Err(Error::Wrapped(..) | Error::Invalid("Address", _))
         ));
     }
 
     #[test]
-    fn small_order_sender_accepts_a_signature_anyone_can_forge() {
-        // FIXME: ZIP-215 accepts small-order public keys, and for them the cofactored equation
-        // [8][s]B = [8]R + [8][k]A holds with R = identity and s = 0 whatever the message. So a
-        // transaction "from" an address that is a small-order point verifies without any secret
-        // key, and whatever is sent to such an address can be spent by anyone. Among them are
-        // 01 00..00 (the identity) and 00 00..00 (a point of order 4), the addresses people
-        // pick as burn addresses. Decoding (and `Address::from_bytes`) could reject small-order
-        // keys; until that is decided, this test records the behaviour.
+    fn small_order_senders_whose_signatures_anyone_can_forge_are_refused() {
+        // ZIP-215 accepts small-order keys, and for them [8][s]B = [8]R + [8][k]A holds with
+        // R = identity and s = 0 whatever the message: the signature below would verify. Such a
+        // sender never decodes, so no transaction can spend from 01 00..00 or 00 00..00.
         let mut identity = [0u8; 32];
         identity[0] = 1;
         let mut forged = [0u8; 64];
         forged[..32].copy_from_slice(&identity);
-        let signature = ed25519::Signature::decode_cfg(Copying(&forged), &()).expect("64 bytes");
         for sender in [identity, [0u8; 32]] {
-            let sender = Address::from_bytes(&sender).expect("a small-order curve point");
-            let tx = Transaction::new("c", sender, 0, 1, 1, ModuleId::new(1), vec![1, 2, 3])
-                .expect("valid");
-            let body = tx.encode();
-            let signed = SignedTransaction::from_parts(tx, body, signature.clone());
-            assert_eq!(signed.verify_signature(), Ok(()));
-            assert!(verify_batch(&[&signed]).is_empty());
+            assert_eq!(
+                Address::from_bytes(&sender),
+                Err(crate::AddressParseError::SmallOrder)
+            );
+            let mut bytes = assemble(&field(b"c"), &field(&[1, 2, 3]));
+            bytes[2..34].copy_from_slice(&sender);
+            let last = bytes.len() - 64;
+            bytes[last..].copy_from_slice(&forged);
+            assert!(matches!(
+                SignedTransaction::decode(&bytes),
+                Err(Error::Invalid("Address", "small-order point"))
+            ));
         }
     }
 

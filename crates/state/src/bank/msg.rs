@@ -115,7 +115,22 @@ mod tests {
         let mut bytes = vec![TRANSFER];
         bytes.extend_from_slice(&not_a_point);
         bytes.extend_from_slice(&[0; 16]);
-        assert!(matches!(decode(&bytes), Err(Error::Wrapped(..))));
+        assert!(matches!(
+            decode(&bytes),
+            Err(Error::Wrapped(..) | Error::Invalid("Address", _))
+        ));
+    }
+
+    #[test]
+    fn transfer_to_a_small_order_burn_address_is_rejected() {
+        // Anyone could spend from 00..00, so nothing may be sent there.
+        let mut bytes = vec![TRANSFER];
+        bytes.extend_from_slice(&[0; 32]);
+        bytes.extend_from_slice(&[0; 16]);
+        assert!(matches!(
+            decode(&bytes),
+            Err(Error::Invalid("Address", "small-order point"))
+        ));
     }
 
     proptest! {
