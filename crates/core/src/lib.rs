@@ -42,7 +42,7 @@ mod error;
 pub mod gas;
 mod hash;
 mod keys;
-mod receipt;
+pub mod receipt;
 mod tx;
 
 pub use block::{Block, BlockLimits, Header};

@@ -5,11 +5,16 @@ use bytes::BufMut;
 use commonware_codec::Buf;
 use commonware_codec::{EncodeSize, Error, FixedSize, RangeCfg, Read, ReadExt, Write};
 
-const MAX_NAME_LEN: usize = 64;
-const MAX_VALUE_LEN: usize = 4096;
-const MAX_ATTRIBUTES: usize = 64;
-const MAX_EVENTS: usize = 1024;
-const MAX_MESSAGE_LEN: usize = 1024;
+/// Longest module name, event kind, attribute key or outcome code, in bytes.
+pub const MAX_NAME_LEN: usize = 64;
+/// Longest attribute value, in bytes.
+pub const MAX_VALUE_LEN: usize = 4096;
+/// Most attributes of one event.
+pub const MAX_ATTRIBUTES: usize = 64;
+/// Most events of one receipt.
+pub const MAX_EVENTS: usize = 1024;
+/// Longest outcome message, in bytes.
+pub const MAX_MESSAGE_LEN: usize = 1024;
 
 /// Something a module reports while executing a transaction, e.g. `bank.transfer` with `from`,
 /// `to` and `amount` attributes. Events are part of the receipt, so they are committed to by the
@@ -38,6 +43,29 @@ impl Event {
     pub fn with(mut self, key: &str, value: impl ToString) -> Self {
         self.attributes.push((key.to_owned(), value.to_string()));
         self
+    }
+
+    /// Checks the limits decoding enforces, so that an event that was committed to can always
+    /// be decoded again. Returns what is over its limit.
+    pub fn check_limits(&self) -> Result<(), &'static str> {
+        if self.module.len() > MAX_NAME_LEN {
+            return Err("module name");
+        }
+        if self.kind.len() > MAX_NAME_LEN {
+            return Err("event kind");
+        }
+        if self.attributes.len() > MAX_ATTRIBUTES {
+            return Err("number of attributes");
+        }
+        for (key, value) in &self.attributes {
+            if key.len() > MAX_NAME_LEN {
+                return Err("attribute key");
+            }
+            if value.len() > MAX_VALUE_LEN {
+                return Err("attribute value");
+            }
+        }
+        Ok(())
     }
 }
 
@@ -105,6 +133,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// A failure, with `code` and `message` cut to their limits (at a character boundary), so
+    /// that any error a module reports can be committed to and decoded again.
+    pub fn failed(code: &str, message: &str) -> Self {
+        Self::Failed {
+            code: truncate(code, MAX_NAME_LEN).to_owned(),
+            message: truncate(message, MAX_MESSAGE_LEN).to_owned(),
+        }
+    }
+
     /// Whether the message took effect.
     pub fn is_success(&self) -> bool {
         matches!(self, Self::Success)
@@ -148,6 +185,17 @@ impl Read for Outcome {
             tag => Err(Error::InvalidEnum(tag)),
         }
     }
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// What executing one transaction did.
@@ -225,6 +273,18 @@ mod tests {
             assert_eq!(bytes.len(), receipt.encode_size());
             assert_eq!(Receipt::decode_cfg(bytes, &()).expect("decodes"), receipt);
         }
+    }
+
+    #[test]
+    fn long_failures_are_cut_to_the_limits_at_a_character_boundary() {
+        let outcome = Outcome::failed(&"C".repeat(100), &"é".repeat(MAX_MESSAGE_LEN));
+        let Outcome::Failed { code, message } = &outcome else {
+            panic!("a failure")
+        };
+        assert_eq!(code.len(), MAX_NAME_LEN);
+        assert!(message.len() <= MAX_MESSAGE_LEN && message.len() >= MAX_MESSAGE_LEN - 1);
+        let bytes = outcome.encode();
+        assert_eq!(Outcome::decode_cfg(bytes, &()).expect("decodes"), outcome);
     }
 
     #[test]

@@ -93,6 +93,14 @@ pub enum TxError {
         /// `gas_limit * gas_price`.
         max_fee: u128,
     },
+    /// The block has no room left for the transaction's bytes.
+    #[error("block full: {remaining} bytes left, transaction is {size}")]
+    BlockFull {
+        /// Bytes left in the block.
+        remaining: usize,
+        /// The transaction's encoded size.
+        size: usize,
+    },
     /// The block has no room left for the transaction's gas limit.
     #[error("block gas exhausted: {remaining} left, transaction asks for {limit}")]
     BlockGasExhausted {
@@ -119,6 +127,7 @@ impl TxError {
             Self::GasPriceTooLow { .. } => "GAS_PRICE_TOO_LOW",
             Self::CannotPayFee { .. } => "CANNOT_PAY_FEE",
             Self::BlockGasExhausted { .. } => "BLOCK_GAS_EXHAUSTED",
+            Self::BlockFull { .. } => "BLOCK_FULL",
         }
     }
 }
@@ -173,6 +182,14 @@ pub enum BlockError {
     #[error("block has {got} transactions, more than the limit of {limit}")]
     TooManyTxs {
         /// Transactions in the block.
+        got: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The block's encoding is larger than allowed.
+    #[error("block is {got} bytes, more than the limit of {limit}")]
+    TooLarge {
+        /// Encoded size.
         got: usize,
         /// The limit.
         limit: usize,

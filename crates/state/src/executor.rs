@@ -16,6 +16,9 @@ use ailedger_core::{
 };
 use commonware_codec::{Copying, Decode, Encode, EncodeSize};
 
+/// Bytes of an encoded block with no transactions: the header and the largest count prefix.
+const EMPTY_BLOCK_BYTES: usize = <ailedger_core::Header as commonware_codec::FixedSize>::SIZE + 5;
+
 /// No block gas limit may be lower than this: it must fit at least one ordinary transaction.
 pub(crate) const MIN_BLOCK_GAS_LIMIT: u64 = 1_000_000;
 
@@ -104,6 +107,14 @@ impl Executor {
         Self {
             schedule: GasSchedule::DEFAULT,
             limits: BlockLimits::DEFAULT,
+        }
+    }
+
+    /// An executor with other block limits (a chain must use the same limits on every node).
+    pub fn with_limits(limits: BlockLimits) -> Self {
+        Self {
+            schedule: GasSchedule::DEFAULT,
+            limits,
         }
     }
 
@@ -196,6 +207,13 @@ impl Executor {
                 limit: self.limits.max_txs,
             });
         }
+        let n_bytes = EMPTY_BLOCK_BYTES + txs.iter().map(EncodeSize::encode_size).sum::<usize>();
+        if n_bytes > self.limits.max_bytes {
+            return Err(BlockError::TooLarge {
+                got: n_bytes,
+                limit: self.limits.max_bytes,
+            });
+        }
         let bad = verify_batch(&txs.iter().collect::<Vec<_>>());
         if let Some(&index) = bad.first() {
             return Err(invalid(index, &txs[index], TxError::BadSignature));
@@ -226,9 +244,21 @@ impl Executor {
         let mut run = self.begin(store, ctx, genesis).await?;
         let mut included = Vec::new();
         let mut rejected = Vec::new();
+        let mut n_bytes = EMPTY_BLOCK_BYTES;
         for tx in candidates {
             if included.len() >= self.limits.max_txs {
                 break;
+            }
+            let size = tx.encode_size();
+            if n_bytes + size > self.limits.max_bytes {
+                rejected.push(Rejected {
+                    hash: tx.hash(),
+                    error: TxError::BlockFull {
+                        remaining: self.limits.max_bytes - n_bytes,
+                        size,
+                    },
+                });
+                continue;
             }
             let msg = match self.check_stateless(&tx, &ctx.chain_id, &run.params) {
                 Ok(msg) => msg,
@@ -241,7 +271,10 @@ impl Executor {
                 }
             };
             match run.apply(&tx, msg).await {
-                Ok(()) => included.push(tx),
+                Ok(()) => {
+                    n_bytes += size;
+                    included.push(tx);
+                }
                 Err(ApplyError::Invalid(error)) => rejected.push(Rejected {
                     hash: tx.hash(),
                     error,
@@ -402,10 +435,7 @@ impl<S: StateStore> BlockRun<'_, S> {
             Err(ExecError::Store(error)) => return Err(ApplyError::Store(error)),
             Err(error) => {
                 let meter = state.discard();
-                let outcome = Outcome::Failed {
-                    code: error.code().to_owned(),
-                    message: error.to_string(),
-                };
+                let outcome = Outcome::failed(error.code(), &error.to_string());
                 (outcome, Vec::new(), meter)
             }
         };

@@ -109,9 +109,22 @@ impl<'a, S: StateStore> TxState<'a, S> {
         Ok(())
     }
 
-    /// Emits an event.
+    /// Emits an event. An event over the receipt limits, or one event too many, fails the
+    /// message: a receipt must always decode.
     pub fn emit(&mut self, event: Event) -> Result<(), ExecError> {
         self.gas.charge(self.schedule.event)?;
+        if let Err(what) = event.check_limits() {
+            return Err(ExecError::Module {
+                code: "EVENT_TOO_LARGE",
+                message: format!("{} event over the limit: {what}", event.module),
+            });
+        }
+        if self.events.len() >= ailedger_core::receipt::MAX_EVENTS {
+            return Err(ExecError::Module {
+                code: "TOO_MANY_EVENTS",
+                message: format!("more than {} events", ailedger_core::receipt::MAX_EVENTS),
+            });
+        }
         self.events.push(event);
         Ok(())
     }
@@ -205,6 +218,34 @@ mod tests {
                 Err(ExecError::OutOfGas(_))
             ));
             assert_eq!(tx.gas_used(), 10);
+        });
+    }
+
+    #[test]
+    fn events_over_the_receipt_limits_fail_the_message() {
+        block_on(async {
+            let store = MemStore::new();
+            let mut block = BlockOverlay::new(&store);
+            let mut tx = TxState::new(&mut block, GasMeter::new(u64::MAX), GasSchedule::DEFAULT);
+            let too_long = Event::new("m", "k")
+                .with("v", "x".repeat(ailedger_core::receipt::MAX_VALUE_LEN + 1));
+            assert!(matches!(
+                tx.emit(too_long),
+                Err(ExecError::Module {
+                    code: "EVENT_TOO_LARGE",
+                    ..
+                })
+            ));
+            for _ in 0..ailedger_core::receipt::MAX_EVENTS {
+                tx.emit(Event::new("m", "k")).expect("within the limit");
+            }
+            assert!(matches!(
+                tx.emit(Event::new("m", "k")),
+                Err(ExecError::Module {
+                    code: "TOO_MANY_EVENTS",
+                    ..
+                })
+            ));
         });
     }
 

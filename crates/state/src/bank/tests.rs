@@ -416,6 +416,28 @@ fn the_block_gas_limit_bounds_a_block() {
 }
 
 #[test]
+fn the_block_byte_limit_bounds_a_block() {
+    let mut chain = Chain::new(&[(1, 1_000_000_000)]);
+    chain.execute(&[]).expect("genesis");
+    let to = key(2).address();
+    let txs: Vec<_> = (0..5).map(|nonce| transfer(1, nonce, &to, 1)).collect();
+    let size = commonware_codec::EncodeSize::encode_size(&txs[0]);
+    let header = <ailedger_core::Header as commonware_codec::FixedSize>::SIZE;
+    let executor = Executor::with_limits(ailedger_core::BlockLimits {
+        max_txs: 100,
+        max_bytes: header + 5 + 3 * size,
+    });
+    let built =
+        block_on(executor.build_block(&chain.store, &ctx(2), None, txs.clone())).expect("builds");
+    assert_eq!(built.included.len(), 3);
+    assert!(matches!(built.rejected[0].error, TxError::BlockFull { size: s, .. } if s == size));
+    assert!(matches!(
+        block_on(executor.execute_block(&chain.store, &ctx(2), None, &txs[..4])),
+        Err(BlockError::TooLarge { .. })
+    ));
+}
+
+#[test]
 fn execution_without_genesis_is_refused() {
     let store = MemStore::new();
     let result = block_on(Executor::new().execute_block(&store, &ctx(5), None, &[]));
