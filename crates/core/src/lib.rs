@@ -53,7 +53,7 @@ pub use keys::{Address, AddressParseError, SecretKey};
 pub use receipt::{Event, Outcome, Receipt};
 pub use tx::{
     ChainId, MAX_CHAIN_ID_LEN, MAX_PAYLOAD_LEN, ModuleId, SignedTransaction, TX_NAMESPACE,
-    Transaction, TxBuildError, verify_batch,
+    Transaction, TxBuildError, verify_batch, verify_batch_with,
 };
 
 /// Native token amounts, in the smallest unit.

@@ -11,7 +11,7 @@ use commonware_codec::{
     Decode as _, Encode, EncodeSize, Error, FixedSize, RangeCfg, Read, ReadExt, Write,
 };
 use commonware_cryptography::{BatchEntry, BatchVerifier, Verifier, ed25519};
-use commonware_parallel::Sequential;
+use commonware_parallel::{Sequential, Strategy};
 use rand::SeedableRng;
 use std::fmt;
 use thiserror::Error;
@@ -353,7 +353,7 @@ impl Read for SignedTransaction {
     }
 }
 
-/// Verifies the signatures of many transactions at once.
+/// Verifies the signatures of many transactions at once, on the calling thread.
 ///
 /// Returns the indices of the transactions whose signature does not verify, in ascending order.
 /// A batch that passes costs one multi-scalar multiplication; when it fails, each signature is
@@ -361,6 +361,12 @@ impl Read for SignedTransaction {
 /// with a hash of every signed byte, so the verdict is deterministic and a forger cannot predict
 /// the coefficients before fixing its signatures.
 pub fn verify_batch(txs: &[&SignedTransaction]) -> Vec<usize> {
+    verify_batch_with(txs, &Sequential)
+}
+
+/// [`verify_batch`], splitting the work across `strategy` (e.g. a thread pool). The verdict is
+/// the same whatever the strategy.
+pub fn verify_batch_with(txs: &[&SignedTransaction], strategy: &impl Strategy) -> Vec<usize> {
     if txs.is_empty() {
         return Vec::new();
     }
@@ -382,7 +388,7 @@ pub fn verify_batch(txs: &[&SignedTransaction]) -> Vec<usize> {
             public_key: tx.tx.sender.public_key(),
             signature: &tx.signature,
         },
-        &Sequential,
+        strategy,
     );
     if all_valid {
         return Vec::new();

@@ -357,6 +357,7 @@ where
         // The index write is durable before this hook returns, and so before marshal counts the
         // block as processed: a crash can replay the block (the write is idempotent) but never
         // lose it.
+        let indexing = std::time::Instant::now();
         if let Err(error) = self.shared.index.put_block(block, &receipts) {
             panic!(
                 "indexing finalized block {} failed: {error}",
@@ -369,6 +370,7 @@ where
             height = block.height(),
             hash = %block.hash(),
             txs = block.txs().len(),
+            index_ms = indexing.elapsed().as_millis(),
             "block finalized"
         );
         self.shared.finalized.send_replace(Finalized {

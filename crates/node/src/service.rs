@@ -9,7 +9,8 @@ use ailedger_api::{
     Backend, BackendError, BlockId, ChainInfo, NodeStatus, StateValue, SubmitError, TxLocation,
     TxRecord,
 };
-use ailedger_core::{Address, Block, Hash, Receipt, SignedTransaction, verify_batch};
+use ailedger_core::{Address, Block, Hash, Receipt, SignedTransaction, verify_batch_with};
+use commonware_parallel::Rayon;
 use ailedger_state::{ChainHead, ChainParams, Executor, StateKey, TxError, bank, head_key};
 use ailedger_store::{Index, IndexedTx, StateProof};
 use commonware_codec::{Copying, Decode};
@@ -21,6 +22,8 @@ use ::tokio::sync as tokio_sync;
 
 struct Inner {
     info: ChainInfo,
+    /// Threads that check the signatures of submitted transactions.
+    verifier: Option<Rayon>,
     params: ChainParams,
     executor: Executor,
     databases: Databases<tokio::Context>,
@@ -43,6 +46,9 @@ impl std::fmt::Debug for NodeHandle {
     }
 }
 
+/// Threads for signature checks on admission: the machine's two cores.
+const SIGNATURE_THREADS: std::num::NonZeroUsize = std::num::NonZeroUsize::new(2).expect("non-zero");
+
 fn backend_error(error: impl std::fmt::Display) -> BackendError {
     BackendError(error.to_string())
 }
@@ -58,6 +64,7 @@ impl NodeHandle {
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
+                verifier: Rayon::new(SIGNATURE_THREADS).ok(),
                 info,
                 params,
                 executor: Executor::new(),
@@ -126,9 +133,24 @@ impl Backend for NodeHandle {
             })
             .collect();
         let unchecked: Vec<usize> = (0..txs.len()).filter(|i| results[*i].is_none()).collect();
-        let batch: Vec<&SignedTransaction> = unchecked.iter().map(|i| &txs[*i]).collect();
-        for bad in verify_batch(&batch) {
-            results[unchecked[bad]] = Some(Err(TxError::BadSignature.into()));
+        // Signature checks are the heaviest part of admission: run them on the verifier's
+        // threads, off the API's async workers.
+        let this = self.clone();
+        let checked = ::tokio::task::spawn_blocking(move || {
+            let batch: Vec<&SignedTransaction> = unchecked.iter().map(|i| &txs[*i]).collect();
+            let bad = match &this.inner.verifier {
+                Some(pool) => verify_batch_with(&batch, pool),
+                None => verify_batch_with(&batch, &commonware_parallel::Sequential),
+            };
+            (txs, unchecked, bad)
+        })
+        .await;
+        let Ok((txs, unchecked, bad)) = checked else {
+            let error = SubmitError::Unavailable("signature verification stopped".into());
+            return results.into_iter().map(|_| Err(error.clone())).collect();
+        };
+        for index in bad {
+            results[unchecked[index]] = Some(Err(TxError::BadSignature.into()));
         }
         let guard = inner.databases.read().await;
         let view = CommittedView::new(&guard);
