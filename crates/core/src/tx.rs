@@ -11,7 +11,7 @@ use commonware_codec::{
     Decode as _, Encode, EncodeSize, Error, FixedSize, RangeCfg, Read, ReadExt, Write,
 };
 use commonware_cryptography::{BatchEntry, BatchVerifier, Verifier, ed25519};
-use commonware_parallel::{Sequential, Strategy};
+use commonware_parallel::Sequential;
 use rand::SeedableRng;
 use std::fmt;
 use thiserror::Error;
@@ -366,7 +366,10 @@ pub fn verify_batch(txs: &[&SignedTransaction]) -> Vec<usize> {
 
 /// [`verify_batch`], splitting the work across `strategy` (e.g. a thread pool). The verdict is
 /// the same whatever the strategy.
-pub fn verify_batch_with(txs: &[&SignedTransaction], strategy: &impl Strategy) -> Vec<usize> {
+pub fn verify_batch_with(
+    txs: &[&SignedTransaction],
+    strategy: &impl commonware_parallel::Strategy,
+) -> Vec<usize> {
     if txs.is_empty() {
         return Vec::new();
     }
