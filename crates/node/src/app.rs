@@ -56,11 +56,11 @@ pub struct Finalized {
 /// Receipts of executed blocks not yet finalized, by block id.
 type Outcomes = Mutex<BTreeMap<Hash, (u64, Arc<Vec<Receipt>>)>>;
 
-struct AppState {
+struct AppState<E: StorageContext> {
     genesis: Genesis,
     genesis_block: ChainBlock,
     executor: Executor,
-    index: Arc<Index>,
+    index: Arc<Index<E>>,
     mempool: Mempool,
     outcomes: Outcomes,
     finalized: watch::Sender<Finalized>,
@@ -68,23 +68,30 @@ struct AppState {
 }
 
 /// The application: cheap to clone, all clones share one state.
-#[derive(Clone)]
-pub struct App {
-    shared: Arc<AppState>,
+pub struct App<E: StorageContext> {
+    shared: Arc<AppState<E>>,
 }
 
-impl std::fmt::Debug for App {
+impl<E: StorageContext> Clone for App<E> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<E: StorageContext> std::fmt::Debug for App<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App").finish_non_exhaustive()
     }
 }
 
-impl App {
+impl<E: StorageContext> App<E> {
     /// A new application.
     pub fn new(
         genesis: Genesis,
         genesis_block: ChainBlock,
-        index: Arc<Index>,
+        index: Arc<Index<E>>,
         mempool: Mempool,
         finalized: watch::Sender<Finalized>,
     ) -> Self {
@@ -167,7 +174,7 @@ where
     }
 }
 
-impl<E> Application<E> for App
+impl<E> Application<E> for App<E>
 where
     E: Spawner + StorageContext + Clock,
 {
@@ -358,7 +365,7 @@ where
         // block as processed: a crash can replay the block (the write is idempotent) but never
         // lose it.
         let indexing = std::time::Instant::now();
-        if let Err(error) = self.shared.index.put_block(block, &receipts) {
+        if let Err(error) = self.shared.index.put_block(block, &receipts).await {
             panic!(
                 "indexing finalized block {} failed: {error}",
                 block.height()

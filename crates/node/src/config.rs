@@ -4,8 +4,7 @@
 //! HOME/config.toml     node settings (listen addresses, block interval, mempool, validators)
 //! HOME/genesis.toml    the genesis document, identical on every node of a chain
 //! HOME/validator.key   this node's consensus key (hex), readable by the owner only
-//! HOME/data/           consensus journals, block archives and the state database
-//! HOME/index.redb      the block, transaction and receipt index
+//! HOME/data/           consensus journals, block archives, the state database and the index
 //! ```
 
 use ailedger_core::{Address, Amount, ChainId, SecretKey};
@@ -256,11 +255,6 @@ impl Home {
         self.0.join("data")
     }
 
-    /// `index.redb`.
-    pub fn index(&self) -> PathBuf {
-        self.0.join("index.redb")
-    }
-
     /// Whether `config.toml` exists.
     pub fn is_initialized(&self) -> bool {
         self.config().exists()
@@ -331,10 +325,6 @@ pub fn init(home: &Home, options: &InitOptions) -> Result<InitReport, ConfigErro
     }
     if options.force && home.data().exists() {
         fs::remove_dir_all(home.data()).map_err(io_error(&home.data()))?;
-        let index = home.index();
-        if index.exists() {
-            fs::remove_file(&index).map_err(io_error(&index))?;
-        }
     }
     fs::create_dir_all(home.path()).map_err(io_error(home.path()))?;
     let key = SecretKey::generate();

@@ -17,7 +17,7 @@ use crate::{
 };
 use ailedger_core::{Address, BlockLimits, SecretKey};
 use ailedger_state::Genesis;
-use ailedger_store::{Index, MAX_VALUE_LEN, state_db_config};
+use ailedger_store::{Index, IndexError, MAX_VALUE_LEN, state_db_config};
 use commonware_broadcast::buffered;
 use commonware_consensus::{
     marshal::{
@@ -96,8 +96,6 @@ pub(crate) struct EngineConfig {
     pub block_interval: Duration,
     /// The mempool the proposer draws from.
     pub mempool: Mempool,
-    /// The index finalized blocks are written to.
-    pub index: Arc<Index>,
 }
 
 /// A running engine.
@@ -108,6 +106,8 @@ pub(crate) struct Engine {
     pub databases: Databases<tokio::Context>,
     /// The last finalized block.
     pub finalized: watch::Receiver<Finalized>,
+    /// The index of finalized blocks, transactions and receipts.
+    pub index: Arc<Index<tokio::Context>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -157,7 +157,10 @@ fn archive_config<C>(
 }
 
 /// Starts every actor. Returns once they run; the chain proceeds in the background.
-pub(crate) async fn start(context: tokio::Context, config: EngineConfig) -> Engine {
+pub(crate) async fn start(
+    context: tokio::Context,
+    config: EngineConfig,
+) -> Result<Engine, IndexError> {
     let limits = BlockLimits::DEFAULT;
     let signer = config.key.private_key().clone();
     let public_key = commonware_cryptography::Signer::public_key(&signer);
@@ -267,6 +270,17 @@ pub(crate) async fn start(context: tokio::Context, config: EngineConfig) -> Engi
     .expect("opening the blocks archive");
 
     let genesis_block = genesis_block(&config.genesis);
+    let index = Arc::new(
+        Index::init(
+            context.child("index"),
+            &format!("{PARTITION}-index"),
+            page_cache.clone(),
+        )
+        .await?,
+    );
+    if index.height().is_none() {
+        index.put_block(&genesis_block.0, &[]).await?;
+    }
     let plan = SyncPlan::init(context.child("plan"), PARTITION.to_owned()).await;
     let provider = ConstantProvider::new(scheme.clone());
     let (marshal_actor, marshal_mailbox, floor) =
@@ -308,7 +322,7 @@ pub(crate) async fn start(context: tokio::Context, config: EngineConfig) -> Engi
     let application = App::new(
         config.genesis.clone(),
         genesis_block.clone(),
-        config.index.clone(),
+        index.clone(),
         config.mempool.clone(),
         finalized_tx,
     );
@@ -383,9 +397,10 @@ pub(crate) async fn start(context: tokio::Context, config: EngineConfig) -> Engi
         },
     );
     let handle = engine.start(vote_net, certificate_net, resolver_net);
-    Engine {
+    Ok(Engine {
         handle,
         databases,
         finalized: finalized_rx,
-    }
+        index,
+    })
 }

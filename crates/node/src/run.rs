@@ -7,9 +7,9 @@ use crate::{
     service::NodeHandle,
 };
 use ailedger_api::ChainInfo;
-use ailedger_store::{Index, IndexError};
+use ailedger_store::IndexError;
 use commonware_runtime::{Runner as _, tokio};
-use std::{net::SocketAddr, sync::Arc, thread, time::Duration};
+use std::{net::SocketAddr, thread, time::Duration};
 use thiserror::Error;
 use tracing::info;
 
@@ -107,11 +107,7 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
     let block_interval = overrides
         .block_interval
         .unwrap_or(Duration::from_millis(config.consensus.block_interval_ms));
-    let index = Arc::new(Index::open(&home.index())?);
     let genesis_block = engine::genesis_block(&genesis);
-    if index.height()?.is_none() {
-        index.put_block(&genesis_block.0, &[])?;
-    }
     let validators = config
         .consensus
         .peers
@@ -151,7 +147,6 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
         genesis,
         block_interval,
         mempool: mempool.clone(),
-        index: index.clone(),
     };
 
     let runtime = tokio::Config::new()
@@ -172,13 +167,19 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
                     }
                 };
                 let api_addr = listener.local_addr().unwrap_or(api_listen);
-                let engine = engine::start(context, engine_config).await;
+                let engine = match engine::start(context, engine_config).await {
+                    Ok(engine) => engine,
+                    Err(error) => {
+                        let _ = started_tx.send(Err(NodeError::Index(error)));
+                        return;
+                    }
+                };
                 let handle = NodeHandle::new(
                     info,
                     params,
                     engine.databases,
                     mempool,
-                    index,
+                    engine.index,
                     engine.finalized,
                 );
                 let server = ailedger_api::serve(

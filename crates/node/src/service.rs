@@ -10,10 +10,10 @@ use ailedger_api::{
     TxRecord,
 };
 use ailedger_core::{Address, Block, Hash, Receipt, SignedTransaction, verify_batch_with};
-use commonware_parallel::Rayon;
 use ailedger_state::{ChainHead, ChainParams, Executor, StateKey, TxError, bank, head_key};
 use ailedger_store::{Index, IndexedTx, StateProof};
 use commonware_codec::{Copying, Decode};
+use commonware_parallel::Rayon;
 use commonware_runtime::tokio;
 use std::sync::Arc;
 use tokio_sync::watch;
@@ -28,7 +28,7 @@ struct Inner {
     executor: Executor,
     databases: Databases<tokio::Context>,
     mempool: Mempool,
-    index: Arc<Index>,
+    index: Arc<Index<tokio::Context>>,
     finalized: watch::Receiver<Finalized>,
 }
 
@@ -59,7 +59,7 @@ impl NodeHandle {
         params: ChainParams,
         databases: Databases<tokio::Context>,
         mempool: Mempool,
-        index: Arc<Index>,
+        index: Arc<Index<tokio::Context>>,
         finalized: watch::Receiver<Finalized>,
     ) -> Self {
         Self {
@@ -94,11 +94,12 @@ impl NodeHandle {
         }
     }
 
-    fn record(&self, indexed: IndexedTx) -> Result<TxRecord, BackendError> {
+    async fn record(&self, indexed: IndexedTx) -> Result<TxRecord, BackendError> {
         let header = self
             .inner
             .index
             .header(indexed.height)
+            .await
             .map_err(backend_error)?
             .ok_or_else(|| backend_error(format!("missing header {}", indexed.height)))?;
         Ok(TxRecord {
@@ -194,7 +195,7 @@ impl Backend for NodeHandle {
             block_time_ms: finalized.header.timestamp_ms,
             state_root: finalized.header.state_root,
             mempool_size: self.inner.mempool.len(),
-            committed_txs: self.inner.index.committed_txs().map_err(backend_error)?,
+            committed_txs: self.inner.index.committed_txs(),
         })
     }
 
@@ -202,17 +203,18 @@ impl Backend for NodeHandle {
         let index = &self.inner.index;
         let height = match id {
             BlockId::Height(height) => height,
-            BlockId::Hash(hash) => match index.height_of(&hash).map_err(backend_error)? {
+            BlockId::Hash(hash) => match index.height_of(&hash).await.map_err(backend_error)? {
                 Some(height) => height,
                 None => return Ok(None),
             },
-            BlockId::Latest => match index.height().map_err(backend_error)? {
+            BlockId::Latest => match index.height() {
                 Some(height) => height,
                 None => return Ok(None),
             },
         };
         Ok(index
             .block(height)
+            .await
             .map_err(backend_error)?
             .map(|indexed| indexed.block))
     }
@@ -222,13 +224,14 @@ impl Backend for NodeHandle {
             .inner
             .index
             .block(height)
+            .await
             .map_err(backend_error)?
             .map(|indexed| indexed.receipts))
     }
 
     async fn tx(&self, hash: Hash) -> Result<Option<TxRecord>, BackendError> {
-        if let Some(indexed) = self.inner.index.tx(&hash).map_err(backend_error)? {
-            return self.record(indexed).map(Some);
+        if let Some(indexed) = self.inner.index.tx(&hash).await.map_err(backend_error)? {
+            return self.record(indexed).await.map(Some);
         }
         Ok(self.inner.mempool.get(&hash).map(|tx| TxRecord {
             tx,
@@ -242,13 +245,17 @@ impl Backend for NodeHandle {
         from_nonce: u64,
         limit: usize,
     ) -> Result<Vec<TxRecord>, BackendError> {
-        self.inner
+        let found = self
+            .inner
             .index
             .txs_by_sender(&sender, from_nonce, limit)
-            .map_err(backend_error)?
-            .into_iter()
-            .map(|indexed| self.record(indexed))
-            .collect()
+            .await
+            .map_err(backend_error)?;
+        let mut records = Vec::with_capacity(found.len());
+        for indexed in found {
+            records.push(self.record(indexed).await?);
+        }
+        Ok(records)
     }
 
     async fn state(&self, key: StateKey) -> Result<StateValue, BackendError> {

@@ -7,8 +7,9 @@
 //!   key's value (or its absence) can be proven against it.
 //! - [`StateProof`] and [`verify_state_proof`]: the proofs, encoded for the wire and checkable by
 //!   anyone holding a block header, with no database.
-//! - [`Index`]: what the chain does not need but its users do, kept beside the state: committed
-//!   transactions by id and by sender, receipts and headers by height.
+//! - [`Index`]: what the chain does not need but its users do, kept beside the state in
+//!   Commonware archives: committed transactions by id and by sender, receipts, headers by
+//!   height and by id.
 //!
 //! # Status
 //!
