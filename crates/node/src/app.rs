@@ -9,10 +9,8 @@ use crate::{
 use ailedger_core::{Block, BlockLimits, Hash, Header, Receipt};
 use ailedger_state::{BlockContext, Executor, Genesis, TxError};
 use ailedger_store::{Index, StateDb};
-use commonware_consensus::{
-    Heightable, marshal::ancestry::Ancestry, simplex::scheme::ed25519::Scheme,
-};
-use commonware_cryptography::{Digestible, sha256};
+use commonware_consensus::{marshal::ancestry::Ancestry, simplex::scheme::ed25519::Scheme};
+use commonware_cryptography::Digestible;
 use commonware_glue::stateful::{
     Application, Finality, Input, Proposed,
     db::{DatabaseSet, Merkleized as _, Shared, Unmerkleized as _},
@@ -387,7 +385,3 @@ where
         });
     }
 }
-
-/// The genesis block's digest type is the chain's hash; assert it at compile time.
-const _: fn(&ChainBlock) -> sha256::Digest = |block| block.digest();
-const _: fn(&ChainBlock) -> commonware_consensus::types::Height = |block| block.height();
