@@ -25,7 +25,7 @@ use std::{
     time::{Duration, UNIX_EPOCH},
 };
 use tokio::sync::watch;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 /// The set of databases the state machine runs on: one QMDB.
 pub(crate) type Databases<E> = Shared<StateDb<E>>;
@@ -225,6 +225,8 @@ where
         // Candidates already in an unfinalized ancestor are skipped by the builder (their nonce
         // is used), so ask for more than fit.
         let candidates = input.provider.candidates(self.shared.limits.max_txs * 2);
+        let n_candidates = candidates.len();
+        let building = std::time::Instant::now();
         let built = {
             let view = BatchView::new(&batches);
             match self
@@ -249,7 +251,18 @@ where
         input.provider.remove_invalid(&hopeless);
         let receipts_root = built.output.receipts_root();
         let gas_used = built.output.gas_used;
+        let built_in = building.elapsed();
         let merkleized = seal::<E>(batches, built.output.writes).await?;
+        debug!(
+            target: "ailedger::node",
+            height,
+            candidates = n_candidates,
+            included = built.included.len(),
+            rejected = built.rejected.len(),
+            build_ms = built_in.as_millis(),
+            seal_ms = (building.elapsed() - built_in).as_millis(),
+            "block built"
+        );
         let header = Header {
             height,
             parent: parent.digest(),

@@ -108,7 +108,12 @@ pub(crate) struct Engine {
     pub finalized: watch::Receiver<Finalized>,
     /// The index of finalized blocks, transactions and receipts.
     pub index: Arc<Index<tokio::Context>>,
+    /// Marshal, which keeps finalized blocks.
+    pub marshal: Marshal,
 }
+
+/// Marshal's mailbox for the chain's blocks.
+pub(crate) type Marshal = marshal::core::Mailbox<Scheme, Standard<ChainBlock>>;
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -402,5 +407,6 @@ pub(crate) async fn start(
         databases,
         finalized: finalized_rx,
         index,
+        marshal: marshal_mailbox,
     })
 }

@@ -180,6 +180,7 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
                     engine.databases,
                     mempool,
                     engine.index,
+                    engine.marshal,
                     engine.finalized,
                 );
                 let server = ailedger_api::serve(

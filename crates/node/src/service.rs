@@ -2,6 +2,7 @@
 
 use crate::{
     app::{Databases, Finalized},
+    engine::Marshal,
     mempool::Mempool,
     view::CommittedView,
 };
@@ -13,6 +14,7 @@ use ailedger_core::{Address, Block, Hash, Receipt, SignedTransaction, verify_bat
 use ailedger_state::{ChainHead, ChainParams, Executor, StateKey, TxError, bank, head_key};
 use ailedger_store::{Index, IndexedTx, StateProof};
 use commonware_codec::{Copying, Decode};
+use commonware_consensus::types::Height;
 use commonware_parallel::Rayon;
 use commonware_runtime::tokio;
 use std::sync::Arc;
@@ -29,6 +31,7 @@ struct Inner {
     databases: Databases<tokio::Context>,
     mempool: Mempool,
     index: Arc<Index<tokio::Context>>,
+    marshal: Marshal,
     finalized: watch::Receiver<Finalized>,
 }
 
@@ -60,6 +63,7 @@ impl NodeHandle {
         databases: Databases<tokio::Context>,
         mempool: Mempool,
         index: Arc<Index<tokio::Context>>,
+        marshal: Marshal,
         finalized: watch::Receiver<Finalized>,
     ) -> Self {
         Self {
@@ -71,6 +75,7 @@ impl NodeHandle {
                 databases,
                 mempool,
                 index,
+                marshal,
                 finalized,
             }),
         }
@@ -212,6 +217,14 @@ impl Backend for NodeHandle {
                 None => return Ok(None),
             },
         };
+        if Some(height) > index.height() {
+            return Ok(None);
+        }
+        // Marshal keeps every finalized block whole: one read, where the index would read each
+        // transaction. The genesis block is not marshal's to keep.
+        if let Some(block) = self.inner.marshal.get_block(Height::new(height)).await {
+            return Ok(Some(block.inner().0.clone()));
+        }
         Ok(index
             .block(height)
             .await

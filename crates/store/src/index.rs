@@ -274,48 +274,70 @@ impl<E: Context> Index<E> {
             });
         }
         let first_tx = self.next_tx.load(Ordering::Acquire);
-        let mut guard = self.archives.write().await;
-        let Archives {
-            mut txs,
-            mut senders,
-            blocks,
-        } = guard.take().ok_or(IndexError::Lost)?;
-        for (position, (tx, receipt)) in block.txs().iter().zip(receipts).enumerate() {
-            let index = u32::try_from(position).expect("blocks hold fewer than 2^32 transactions");
-            let sequence = first_tx + u64::from(index);
-            let row = IndexedTx {
-                tx: tx.clone(),
-                height,
-                index,
-                receipt: receipt.clone(),
-            };
-            txs = txs
-                .put(sequence, tx.hash(), &row)
-                .await
-                .map_err(storage_error)?;
-            senders = senders
-                .put(sequence, sender_key(tx.sender(), tx.tx().nonce), &sequence)
-                .await
-                .map_err(storage_error)?;
-        }
-        // Transactions first, then the header that declares them indexed.
-        let (txs, txs_synced) = txs.start_sync().await.map_err(storage_error)?;
-        let (senders, senders_synced) = senders.start_sync().await.map_err(storage_error)?;
+        // Stage the transactions and start making them durable, then let readers in while the
+        // disk catches up: nothing is visible until the header is.
+        let (txs_synced, senders_synced) = {
+            let mut guard = self.archives.write().await;
+            let Archives {
+                mut txs,
+                mut senders,
+                blocks,
+            } = guard.take().ok_or(IndexError::Lost)?;
+            for (position, (tx, receipt)) in block.txs().iter().zip(receipts).enumerate() {
+                let index =
+                    u32::try_from(position).expect("blocks hold fewer than 2^32 transactions");
+                let sequence = first_tx + u64::from(index);
+                let row = IndexedTx {
+                    tx: tx.clone(),
+                    height,
+                    index,
+                    receipt: receipt.clone(),
+                };
+                txs = txs
+                    .put(sequence, tx.hash(), &row)
+                    .await
+                    .map_err(storage_error)?;
+                senders = senders
+                    .put(sequence, sender_key(tx.sender(), tx.tx().nonce), &sequence)
+                    .await
+                    .map_err(storage_error)?;
+            }
+            let (txs, txs_synced) = txs.start_sync().await.map_err(storage_error)?;
+            let (senders, senders_synced) = senders.start_sync().await.map_err(storage_error)?;
+            *guard = Some(Archives {
+                txs,
+                senders,
+                blocks,
+            });
+            (txs_synced, senders_synced)
+        };
         txs_synced.await.map_err(storage_error)?;
         senders_synced.await.map_err(storage_error)?;
-        let row = BlockRow {
-            header: block.header().clone(),
-            first_tx,
+        // The transactions are durable: the header may now declare them indexed.
+        let header_synced = {
+            let mut guard = self.archives.write().await;
+            let Archives {
+                txs,
+                senders,
+                blocks,
+            } = guard.take().ok_or(IndexError::Lost)?;
+            let row = BlockRow {
+                header: block.header().clone(),
+                first_tx,
+            };
+            let blocks = blocks
+                .put(height, block.hash(), &row)
+                .await
+                .map_err(storage_error)?;
+            let (blocks, synced) = blocks.start_sync().await.map_err(storage_error)?;
+            *guard = Some(Archives {
+                txs,
+                senders,
+                blocks,
+            });
+            synced
         };
-        let blocks = blocks
-            .put_sync(height, block.hash(), &row)
-            .await
-            .map_err(storage_error)?;
-        *guard = Some(Archives {
-            txs,
-            senders,
-            blocks,
-        });
+        header_synced.await.map_err(storage_error)?;
         self.next_tx
             .store(first_tx + block.txs().len() as u64, Ordering::Release);
         self.next_height.store(height + 1, Ordering::Release);
@@ -360,7 +382,7 @@ impl<E: Context> Index<E> {
             .await
             .map_err(storage_error)?;
         Ok(row
-            .filter(|row| row.header.hash() == *hash)
+            .filter(|row| row.header.hash() == *hash && Some(row.header.height) <= self.height())
             .map(|row| row.header.height))
     }
 
@@ -369,20 +391,14 @@ impl<E: Context> Index<E> {
         let Some(row) = self.block_row(height).await? else {
             return Ok(None);
         };
-        let guard = self.archives.read().await;
-        let archives = guard.as_ref().ok_or(IndexError::Lost)?;
         let n_txs = u64::from(row.header.tx_count);
         let mut txs = Vec::with_capacity(n_txs as usize);
         let mut receipts = Vec::with_capacity(n_txs as usize);
         for sequence in row.first_tx..row.first_tx + n_txs {
-            let indexed = archives
-                .txs
-                .get(Identifier::Index(sequence))
-                .await
-                .map_err(storage_error)?
-                .ok_or_else(|| {
-                    IndexError::Corrupt(format!("transaction {sequence} of block {height} missing"))
-                })?;
+            // One read lock per transaction, so that a large block never holds up indexing.
+            let indexed = self.tx_at(sequence).await?.ok_or_else(|| {
+                IndexError::Corrupt(format!("transaction {sequence} of block {height} missing"))
+            })?;
             txs.push(indexed.tx);
             receipts.push(indexed.receipt);
         }
@@ -393,6 +409,16 @@ impl<E: Context> Index<E> {
             )));
         }
         Ok(Some(IndexedBlock { block, receipts }))
+    }
+
+    async fn tx_at(&self, sequence: u64) -> Result<Option<IndexedTx>, IndexError> {
+        let guard = self.archives.read().await;
+        let archives = guard.as_ref().ok_or(IndexError::Lost)?;
+        archives
+            .txs
+            .get(Identifier::Index(sequence))
+            .await
+            .map_err(storage_error)
     }
 
     /// A committed transaction by id.
@@ -417,25 +443,22 @@ impl<E: Context> Index<E> {
         from_nonce: u64,
         limit: usize,
     ) -> Result<Vec<IndexedTx>, IndexError> {
-        let guard = self.archives.read().await;
-        let archives = guard.as_ref().ok_or(IndexError::Lost)?;
         let height = self.height();
         let mut found = Vec::new();
         for nonce in (from_nonce..).take(limit) {
-            let Some(sequence) = archives
-                .senders
-                .get(Identifier::Key(&sender_key(sender, nonce)))
-                .await
-                .map_err(storage_error)?
-            else {
+            let sequence = {
+                let guard = self.archives.read().await;
+                let archives = guard.as_ref().ok_or(IndexError::Lost)?;
+                archives
+                    .senders
+                    .get(Identifier::Key(&sender_key(sender, nonce)))
+                    .await
+                    .map_err(storage_error)?
+            };
+            let Some(sequence) = sequence else {
                 break;
             };
-            let Some(indexed) = archives
-                .txs
-                .get(Identifier::Index(sequence))
-                .await
-                .map_err(storage_error)?
-            else {
+            let Some(indexed) = self.tx_at(sequence).await? else {
                 return Err(IndexError::Corrupt(format!(
                     "sender entry points at missing transaction {sequence}"
                 )));
