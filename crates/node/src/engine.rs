@@ -303,7 +303,7 @@ pub(crate) async fn start(
                 partition_prefix: PARTITION.to_owned(),
                 mailbox_size: NZUsize!(1024),
                 view_retention: ViewDelta::new(256),
-                prunable_items_per_section: NZU64!(4096),
+                prunable_items_per_section: NZU64!(256),
                 page_cache: page_cache.clone(),
                 replay_buffer: NZUsize!(1 << 16),
                 key_write_buffer: NZUsize!(1 << 16),

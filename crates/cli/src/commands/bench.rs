@@ -4,7 +4,8 @@
 //! accounts, and its node runs as a separate process (`ailedger node`), as a user would run it.
 //! Every transfer is signed before the clock starts. Workers then post them over HTTP in
 //! batches (`POST /v1/txs`), each worker owning a disjoint set of senders so that nonces arrive
-//! in order, either as fast as the node accepts them or at a fixed `--rate`. A poller follows
+//! in order, either as fast as the node accepts them (with at most 100,000 in flight) or at a
+//! fixed `--rate`. A poller follows
 //! finalized blocks and notes when each transaction is first seen in one. Reported: committed
 //! transfers per second, latency from submission to finality, disk per transaction and the
 //! node's memory.
@@ -260,6 +261,9 @@ fn prepare(args: &TransfersArgs, chain_id: &str) -> anyhow::Result<Vec<Vec<Batch
     Ok(queues)
 }
 
+/// Most transactions submitted and not yet seen finalized, when submitting as fast as accepted.
+const MAX_IN_FLIGHT: usize = 100_000;
+
 /// What the workers and the poller share.
 #[derive(Default)]
 struct Timings {
@@ -286,6 +290,22 @@ async fn worker(
             let due =
                 start + per_batch * u32::try_from(position * workers + index).unwrap_or(u32::MAX);
             tokio::time::sleep_until(due.into()).await;
+        } else {
+            // As fast as accepted, but never more in flight than half the mempool holds: a full
+            // mempool evicts fairly, and an evicted transaction would leave its sender a gap.
+            loop {
+                let in_flight = {
+                    let timings = timings.lock().unwrap_or_else(|p| p.into_inner());
+                    timings
+                        .submitted
+                        .len()
+                        .saturating_sub(timings.finalized.len())
+                };
+                if in_flight < MAX_IN_FLIGHT {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
         }
         let mut body = batch.body;
         let mut hashes = batch.hashes;
