@@ -11,7 +11,8 @@
 //! Every capability of the chain is a [`Module`]: a name (the prefix of its state keys and
 //! events), a message type with one canonical encoding, stateless checks, execution against a
 //! metered [`TxState`], and genesis. [`bank`] is the first: the native token, balances, transfers,
-//! fees and nonces. Adding a module means a folder shaped like `bank/` and one line in
+//! fees and nonces; [`provenance`] registers datasets, models and model versions, their lineage
+//! and licences. Adding a module means a folder shaped like `bank/` and one line in
 //! [`registry`].
 //!
 //! # Determinism
@@ -31,6 +32,7 @@ mod genesis;
 mod module;
 mod overlay;
 mod params;
+pub mod provenance;
 pub mod registry;
 mod store;
 

@@ -3,7 +3,10 @@
 //! Adding a module: give it a folder shaped like `bank/`, an [`AnyMsg`] variant, and one arm in
 //! each function below.
 
-use crate::{ExecError, Module, StateStore, TxContext, TxError, bank::Bank, overlay::TxState};
+use crate::{
+    ExecError, Module, StateStore, TxContext, TxError, bank::Bank, overlay::TxState,
+    provenance::Provenance,
+};
 use ailedger_core::ModuleId;
 
 /// A decoded message of any module.
@@ -12,12 +15,15 @@ use ailedger_core::ModuleId;
 pub enum AnyMsg {
     /// A [`Bank`] message.
     Bank(<Bank as Module>::Msg),
+    /// A [`Provenance`] message.
+    Provenance(<Provenance as Module>::Msg),
 }
 
 /// The name of the module with this id, if any.
 pub fn module_name(id: ModuleId) -> Option<&'static str> {
     match id {
         Bank::ID => Some(Bank::NAME),
+        Provenance::ID => Some(Provenance::NAME),
         _ => None,
     }
 }
@@ -26,6 +32,7 @@ pub fn module_name(id: ModuleId) -> Option<&'static str> {
 pub fn module_id(name: &str) -> Option<ModuleId> {
     match name {
         Bank::NAME => Some(Bank::ID),
+        Provenance::NAME => Some(Provenance::ID),
         _ => None,
     }
 }
@@ -34,6 +41,7 @@ pub fn module_id(name: &str) -> Option<ModuleId> {
 pub fn decode(id: ModuleId, payload: &[u8]) -> Result<AnyMsg, TxError> {
     match id {
         Bank::ID => decode_for::<Bank>(payload).map(AnyMsg::Bank),
+        Provenance::ID => decode_for::<Provenance>(payload).map(AnyMsg::Provenance),
         _ => Err(TxError::UnknownModule(id)),
     }
 }
@@ -55,5 +63,6 @@ pub(crate) async fn execute<S: StateStore>(
 ) -> Result<(), ExecError> {
     match msg {
         AnyMsg::Bank(msg) => Bank::execute(state, ctx, msg).await,
+        AnyMsg::Provenance(msg) => Provenance::execute(state, ctx, msg).await,
     }
 }
