@@ -2,7 +2,11 @@
 //! between HTTP/JSON and these calls.
 
 use ailedger_core::{Address, Block, Hash, Receipt, SignedTransaction};
-use ailedger_state::{StateKey, TxError};
+use ailedger_state::{
+    StateKey, TxError,
+    provenance::query::QueryError,
+    query::{StateAnswer, StateQuery},
+};
 use std::future::Future;
 use thiserror::Error;
 
@@ -87,6 +91,45 @@ pub struct StateValue {
     /// The proof: of inclusion when `value` is `Some`, of exclusion otherwise. Checked with
     /// `ailedger_store::verify_state_proof`.
     pub proof: Vec<u8>,
+}
+
+/// Most state keys a query answer may carry proofs for.
+pub const MAX_PROOF_KEYS: usize = 256;
+
+/// The answer to a [`StateQuery`] on the last committed block, with the keys it was computed
+/// from and, when asked for, a proof for each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryAnswer {
+    /// The block whose post-state was read.
+    pub height: u64,
+    /// That block's state root.
+    pub state_root: Hash,
+    /// The answer.
+    pub answer: StateAnswer,
+    /// Every state key read, in first-read order.
+    pub keys: Vec<StateKey>,
+    /// One value and proof per key, in the same order, when proofs were asked for.
+    pub proofs: Option<Vec<StateValue>>,
+}
+
+/// Why a query has no answer.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum QueryFailure {
+    /// The query itself failed (not found, too many nodes).
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// Proofs were asked for an answer read from more keys than allowed.
+    #[error(
+        "the answer was read from {keys} state keys; proofs are served for at most {MAX_PROOF_KEYS}"
+    )]
+    TooManyProofs {
+        /// Keys read.
+        keys: usize,
+    },
+    /// The node failed.
+    #[error(transparent)]
+    Backend(#[from] BackendError),
 }
 
 /// Why a transaction was not accepted.
@@ -175,6 +218,14 @@ pub trait Backend: Clone + Send + Sync + 'static {
         from_nonce: u64,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<TxRecord>, BackendError>> + Send;
+
+    /// Answers a query over the last committed block's state, all of it read from one state;
+    /// with `proofs`, also proves every key read (at most [`MAX_PROOF_KEYS`]).
+    fn query(
+        &self,
+        query: StateQuery,
+        proofs: bool,
+    ) -> impl Future<Output = Result<QueryAnswer, QueryFailure>> + Send;
 
     /// A state value with its proof against the last committed block's state root.
     fn state(&self, key: StateKey)

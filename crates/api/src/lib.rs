@@ -45,8 +45,8 @@ mod test_backend;
 mod tests;
 
 pub use backend::{
-    Backend, BackendError, BlockId, ChainInfo, NodeStatus, StateValue, SubmitError, TxLocation,
-    TxRecord,
+    Backend, BackendError, BlockId, ChainInfo, MAX_PROOF_KEYS, NodeStatus, QueryAnswer,
+    QueryFailure, StateValue, SubmitError, TxLocation, TxRecord,
 };
 pub use error::ApiError;
 pub use routes::{ApiLimits, router, serve};

@@ -335,6 +335,47 @@ impl Backend for TestBackend {
             .collect())
     }
 
+    async fn query(
+        &self,
+        query: ailedger_state::query::StateQuery,
+        proofs: bool,
+    ) -> Result<crate::QueryAnswer, crate::QueryFailure> {
+        let inner = self.inner.lock().await;
+        inner.check()?;
+        let (answer, keys) = ailedger_state::query::run(&inner.store, &query).await?;
+        let tip = inner.tip();
+        let proofs = if proofs {
+            if keys.len() > crate::MAX_PROOF_KEYS {
+                return Err(crate::QueryFailure::TooManyProofs { keys: keys.len() });
+            }
+            let mut values = Vec::with_capacity(keys.len());
+            for key in &keys {
+                let value = inner
+                    .store
+                    .get(key)
+                    .await
+                    .map_err(|error| BackendError(error.to_string()))?;
+                values.push(StateValue {
+                    height: tip.height(),
+                    state_root: tip.header().state_root,
+                    key: *key,
+                    value,
+                    proof: FAKE_PROOF.to_vec(),
+                });
+            }
+            Some(values)
+        } else {
+            None
+        };
+        Ok(crate::QueryAnswer {
+            height: tip.height(),
+            state_root: tip.header().state_root,
+            answer,
+            keys,
+            proofs,
+        })
+    }
+
     async fn state(&self, key: StateKey) -> Result<StateValue, BackendError> {
         let inner = self.inner.lock().await;
         inner.check()?;

@@ -7,12 +7,14 @@ use crate::{
     view::CommittedView,
 };
 use ailedger_api::{
-    Backend, BackendError, BlockId, ChainInfo, NodeStatus, StateValue, SubmitError, TxLocation,
-    TxRecord,
+    Backend, BackendError, BlockId, ChainInfo, MAX_PROOF_KEYS, NodeStatus, QueryAnswer,
+    QueryFailure, StateValue, SubmitError, TxLocation, TxRecord,
 };
 use ailedger_core::{Address, Block, Hash, Receipt, SignedTransaction, verify_batch_with};
-use ailedger_state::{ChainHead, ChainParams, Executor, StateKey, TxError, bank, head_key};
-use ailedger_store::{Index, IndexedTx, StateProof};
+use ailedger_state::{
+    ChainHead, ChainParams, Executor, StateKey, TxError, bank, head_key, query::StateQuery,
+};
+use ailedger_store::{Index, IndexedTx, StateDb, StateProof};
 use commonware_codec::{Copying, Decode};
 use commonware_consensus::types::Height;
 use commonware_parallel::Rayon;
@@ -271,34 +273,74 @@ impl Backend for NodeHandle {
         Ok(records)
     }
 
+    async fn query(&self, query: StateQuery, proofs: bool) -> Result<QueryAnswer, QueryFailure> {
+        // One read guard for the whole query: every key, and every proof, is of one state.
+        let guard = self.inner.databases.read().await;
+        let head = committed_head(&guard).await?;
+        let view = CommittedView::new(&guard);
+        let (answer, keys) = ailedger_state::query::run(&view, &query).await?;
+        let proofs = if proofs {
+            if keys.len() > MAX_PROOF_KEYS {
+                return Err(QueryFailure::TooManyProofs { keys: keys.len() });
+            }
+            let mut values = Vec::with_capacity(keys.len());
+            for key in &keys {
+                values.push(prove(&guard, &head, *key).await?);
+            }
+            Some(values)
+        } else {
+            None
+        };
+        let state_root = guard.root();
+        drop(guard);
+        self.wait_for_height(head.height).await;
+        Ok(QueryAnswer {
+            height: head.height,
+            state_root,
+            answer,
+            keys,
+            proofs,
+        })
+    }
+
     async fn state(&self, key: StateKey) -> Result<StateValue, BackendError> {
         let guard = self.inner.databases.read().await;
-        let Some(head) = guard.get(&head_key()).await.map_err(backend_error)? else {
-            return Err(BackendError(
-                "no state committed yet: waiting for block 1".into(),
-            ));
-        };
-        let head = ChainHead::decode_cfg(Copying(&head), &()).map_err(backend_error)?;
-        let value = guard.get(&key).await.map_err(backend_error)?;
-        let proof = match &value {
-            Some(_) => {
-                StateProof::Inclusion(guard.key_value_proof(key).await.map_err(backend_error)?)
-            }
-            None => {
-                StateProof::Exclusion(guard.exclusion_proof(&key).await.map_err(backend_error)?)
-            }
-        };
-        let state_value = StateValue {
-            height: head.height,
-            state_root: guard.root(),
-            key,
-            value,
-            proof: proof.to_bytes(),
-        };
+        let head = committed_head(&guard).await?;
+        let state_value = prove(&guard, &head, key).await?;
         drop(guard);
         // The state of a finalized block is applied before the block is indexed; wait the
         // moment it takes, so that the block this proof is about can be fetched to check it.
         self.wait_for_height(head.height).await;
         Ok(state_value)
     }
+}
+
+/// The chain head recorded in committed state.
+async fn committed_head(db: &StateDb<tokio::Context>) -> Result<ChainHead, BackendError> {
+    let Some(head) = db.get(&head_key()).await.map_err(backend_error)? else {
+        return Err(BackendError(
+            "no state committed yet: waiting for block 1".into(),
+        ));
+    };
+    ChainHead::decode_cfg(Copying(&head), &()).map_err(backend_error)
+}
+
+/// A key's value (or absence) with its proof against the database's root.
+async fn prove(
+    db: &StateDb<tokio::Context>,
+    head: &ChainHead,
+    key: StateKey,
+) -> Result<StateValue, BackendError> {
+    let value = db.get(&key).await.map_err(backend_error)?;
+    let proof = match &value {
+        Some(_) => StateProof::Inclusion(db.key_value_proof(key).await.map_err(backend_error)?),
+        None => StateProof::Exclusion(db.exclusion_proof(&key).await.map_err(backend_error)?),
+    };
+    Ok(StateValue {
+        height: head.height,
+        state_root: db.root(),
+        key,
+        value,
+        proof: proof.to_bytes(),
+    })
 }

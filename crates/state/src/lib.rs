@@ -33,6 +33,7 @@ mod module;
 mod overlay;
 mod params;
 pub mod provenance;
+pub mod query;
 pub mod registry;
 mod store;
 

@@ -1,0 +1,143 @@
+//! Read-only queries over committed state, for every module, in one place.
+//!
+//! A node answers a [`StateQuery`] against the state of its last committed block and can
+//! return, with the answer, a proof for every state key the answer was computed from. Adding a
+//! module's queries means adding variants here and arms in [`run`].
+
+use crate::{
+    StateKey, StateStore,
+    provenance::{
+        Dataset,
+        licence::{IntendedUse, LicenceReport},
+        query::{
+            self as provenance, Downstream, Lineage, ListSlice, ModelView, Node, QueryError,
+            VersionView,
+        },
+    },
+};
+use ailedger_core::Hash;
+
+/// A question about committed state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StateQuery {
+    /// A dataset by root.
+    Dataset(Hash),
+    /// Registered datasets, in registration order.
+    Datasets {
+        /// First position.
+        offset: u64,
+        /// Most ids.
+        limit: usize,
+    },
+    /// A model by name.
+    Model(String),
+    /// A model's versions, in registration order.
+    ModelVersions {
+        /// The model.
+        name: String,
+        /// First position.
+        offset: u64,
+        /// Most ids.
+        limit: usize,
+    },
+    /// A model version by id.
+    Version(Hash),
+    /// Everything a version comes from.
+    Lineage {
+        /// The version.
+        id: Hash,
+        /// Most records to visit.
+        max_nodes: usize,
+    },
+    /// Every licence reaching a version, checked against an intended use.
+    Licences {
+        /// The version.
+        id: Hash,
+        /// The use to check.
+        intended_use: IntendedUse,
+        /// Most records to visit.
+        max_nodes: usize,
+    },
+    /// Everything descending from a dataset or a version.
+    Downstream {
+        /// Where to start.
+        node: Node,
+        /// Most records to visit.
+        max_nodes: usize,
+    },
+}
+
+/// The answer to a [`StateQuery`], variant for variant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StateAnswer {
+    /// [`StateQuery::Dataset`].
+    Dataset(Option<Dataset>),
+    /// [`StateQuery::Datasets`].
+    Datasets(ListSlice),
+    /// [`StateQuery::Model`].
+    Model(Option<ModelView>),
+    /// [`StateQuery::ModelVersions`].
+    ModelVersions(ListSlice),
+    /// [`StateQuery::Version`].
+    Version(Option<VersionView>),
+    /// [`StateQuery::Lineage`].
+    Lineage(Box<Lineage>),
+    /// [`StateQuery::Licences`].
+    Licences(Box<LicenceReport>),
+    /// [`StateQuery::Downstream`].
+    Downstream(Box<Downstream>),
+}
+
+/// Runs a query; returns the answer and every state key read (for proofs).
+pub async fn run<S: StateStore>(
+    store: &S,
+    query: &StateQuery,
+) -> Result<(StateAnswer, Vec<StateKey>), QueryError> {
+    Ok(match query {
+        StateQuery::Dataset(id) => {
+            let queried = provenance::dataset(store, id).await?;
+            (StateAnswer::Dataset(queried.value), queried.keys)
+        }
+        StateQuery::Datasets { offset, limit } => {
+            let queried = provenance::datasets(store, *offset, *limit).await?;
+            (StateAnswer::Datasets(queried.value), queried.keys)
+        }
+        StateQuery::Model(name) => {
+            let queried = provenance::model(store, name).await?;
+            (StateAnswer::Model(queried.value), queried.keys)
+        }
+        StateQuery::ModelVersions {
+            name,
+            offset,
+            limit,
+        } => {
+            let queried = provenance::model_versions(store, name, *offset, *limit).await?;
+            (StateAnswer::ModelVersions(queried.value), queried.keys)
+        }
+        StateQuery::Version(id) => {
+            let queried = provenance::version(store, id).await?;
+            (StateAnswer::Version(queried.value), queried.keys)
+        }
+        StateQuery::Lineage { id, max_nodes } => {
+            let queried = provenance::lineage(store, id, *max_nodes).await?;
+            (StateAnswer::Lineage(Box::new(queried.value)), queried.keys)
+        }
+        StateQuery::Licences {
+            id,
+            intended_use,
+            max_nodes,
+        } => {
+            let queried = provenance::licences(store, id, intended_use, *max_nodes).await?;
+            (StateAnswer::Licences(Box::new(queried.value)), queried.keys)
+        }
+        StateQuery::Downstream { node, max_nodes } => {
+            let queried = provenance::downstream(store, *node, *max_nodes).await?;
+            (
+                StateAnswer::Downstream(Box::new(queried.value)),
+                queried.keys,
+            )
+        }
+    })
+}
