@@ -1,11 +1,9 @@
-//! Interop with the reference tool: model directories signed here verify with
-//! `model_signing verify key`, bundles made by `model_signing sign key` verify here, and a
-//! tampered file, an extra or missing file and a wrong key fail both ways.
+//! OpenSSF Model Signing: model directories signed here verify with `model_signing verify key`,
+//! bundles made by `model_signing sign key` verify here, and a tampered file, an extra or missing
+//! file and a wrong key fail both ways.
 //!
-//! The tests run only when `python3 -c "import model_signing, OpenSSL"` succeeds and `openssl` is
-//! on `PATH`; otherwise each prints why it skipped and passes. CI installs the tool with
-//! `pip install model-signing==1.1.1 pyopenssl` and sets `AILEDGER_REQUIRE_INTEROP=1`, which turns a
-//! skip into a failure. `AILEDGER_TEST_PYTHON` picks another interpreter.
+//! The tests need `python3 -c "import model_signing, OpenSSL"` and `openssl` on `PATH` (CI:
+//! `pip install model-signing==1.1.1 pyopenssl`).
 //!
 //! The model directory holds the files of `/work/shared/models` when that directory exists
 //! (`AILEDGER_TEST_MODELS` overrides it), else generated files, plus a nested file, an empty file
@@ -15,6 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::python;
 use ailedger_interop::model_signing::{
     HashOptions, PrivateKey, PublicKey, VerifyError, generate_key_pair, hash_directory,
     sign_directory, sign_directory_with, verify_directory,
@@ -28,25 +27,8 @@ struct Tool {
 impl Tool {
     /// Finds the tool, or says why it cannot be used.
     fn find() -> Result<Self, String> {
-        let python = std::env::var("AILEDGER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-        let import = Command::new(&python)
-            .args(["-c", "import model_signing, OpenSSL"])
-            .output();
-        match import {
-            Err(error) => return Err(format!("cannot run {python}: {error}")),
-            Ok(output) if !output.status.success() => {
-                return Err(format!(
-                    "`{python} -c \"import model_signing, OpenSSL\"` failed ({}); install with \
-                     `pip install model-signing==1.1.1 pyopenssl`",
-                    String::from_utf8_lossy(&output.stderr)
-                        .trim()
-                        .lines()
-                        .last()
-                        .unwrap_or("")
-                ));
-            }
-            Ok(_) => {}
-        }
+        let python =
+            python::with_modules("model_signing, OpenSSL", "model-signing==1.1.1 pyopenssl")?;
         match Command::new("openssl").arg("version").output() {
             Ok(output) if output.status.success() => Ok(Self { python }),
             _ => Err("`openssl version` failed; the tests make keys with openssl".to_owned()),
@@ -111,17 +93,7 @@ impl Tool {
 /// Finds the tool or returns from the test, saying why (or fails, if CI requires the tool).
 macro_rules! tool_or_skip {
     () => {
-        match Tool::find() {
-            Ok(tool) => tool,
-            Err(reason) => {
-                assert!(
-                    std::env::var_os("AILEDGER_REQUIRE_INTEROP").is_none(),
-                    "AILEDGER_REQUIRE_INTEROP is set but the tool is unusable: {reason}"
-                );
-                eprintln!("skipping model_signing interop test: {reason}");
-                return;
-            }
-        }
+        python::tool_or_skip!(Tool::find(), "model_signing")
     };
 }
 
