@@ -1,8 +1,8 @@
 //! Every way a request can fail, its stable code and its HTTP status.
 
-use crate::{BackendError, SubmitError};
+use crate::{BackendError, MAX_PROOF_KEYS, QueryFailure, SubmitError};
 use ailedger_client::dto::ErrorBody;
-use ailedger_state::TxError;
+use ailedger_state::{TxError, provenance::query::QueryError};
 use axum::{
     Json,
     extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection},
@@ -78,6 +78,46 @@ pub enum ApiError {
     /// The node refused a transaction.
     #[error(transparent)]
     Submit(#[from] SubmitError),
+    /// The node refused a transaction whose message is invalid on its face; `message_code` is
+    /// the module's own code for why (e.g. `LICENCE_MALFORMED`).
+    #[error("{error}")]
+    InvalidMessage {
+        /// The refusal (always [`TxError::InvalidMessage`]).
+        error: SubmitError,
+        /// The module's code.
+        message_code: &'static str,
+    },
+    /// A model name that breaks the naming rules.
+    #[error("{0}")]
+    BadModelName(String),
+    /// The record a query is about is not registered.
+    #[error("{what} {id} is not registered")]
+    NotRegistered {
+        /// `dataset`, `model` or `model version`.
+        what: &'static str,
+        /// Its id or name.
+        id: String,
+    },
+    /// A traversal would visit more records than allowed.
+    #[error("the answer has more than {max_nodes} nodes; raise max_nodes or narrow the query")]
+    TooManyNodes {
+        /// The bound used.
+        max_nodes: usize,
+    },
+    /// Proofs were asked for an answer read from more state values than proofs are served for.
+    #[error(
+        "the answer was read from {keys} state values; proofs are served for at most {max}: \
+         ask without proofs or narrow the query"
+    )]
+    TooManyProofs {
+        /// State values read.
+        keys: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The node's state could not be read. The detail is logged, never sent.
+    #[error("state unavailable: {0}")]
+    StateUnavailable(String),
     /// The node failed. The detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -107,7 +147,12 @@ impl ApiError {
             Self::UnknownModule(_) => "UNKNOWN_MODULE",
             Self::NotFound(_) | Self::RouteNotFound(_) => "NOT_FOUND",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
-            Self::Submit(error) => error.code(),
+            Self::Submit(error) | Self::InvalidMessage { error, .. } => error.code(),
+            Self::BadModelName(_) => "BAD_MODEL_NAME",
+            Self::NotRegistered { .. } => "NOT_FOUND",
+            Self::TooManyNodes { .. } => "TOO_MANY_NODES",
+            Self::TooManyProofs { .. } => "TOO_MANY_PROOFS",
+            Self::StateUnavailable(_) => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -124,14 +169,20 @@ impl ApiError {
             | Self::BadPath(_)
             | Self::MalformedTx(_)
             | Self::EmptyBatch
+            | Self::BadModelName(_)
             | Self::BatchTooLarge { .. } => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnknownModule(_) | Self::NotFound(_) | Self::RouteNotFound(_) => {
-                StatusCode::NOT_FOUND
+            Self::UnknownModule(_)
+            | Self::NotFound(_)
+            | Self::RouteNotFound(_)
+            | Self::NotRegistered { .. } => StatusCode::NOT_FOUND,
+            Self::TooManyNodes { .. } | Self::TooManyProofs { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
             }
+            Self::StateUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Submit(error) => submit_status(error),
+            Self::Submit(error) | Self::InvalidMessage { error, .. } => submit_status(error),
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -140,6 +191,9 @@ impl ApiError {
     pub fn body(&self) -> ErrorBody {
         let message = match self {
             Self::Internal(_) => "internal error; the node logged the details".to_owned(),
+            Self::StateUnavailable(_) => {
+                "the node's state cannot be read now; the node logged the details".to_owned()
+            }
             other => other.to_string(),
         };
         ErrorBody {
@@ -153,6 +207,13 @@ impl ApiError {
         match self {
             Self::BatchTooLarge { got, max } => Some(json!({"got": got, "max": max})),
             Self::Submit(SubmitError::Invalid(error)) => tx_error_details(error),
+            Self::InvalidMessage {
+                error: SubmitError::Invalid(TxError::InvalidMessage { module, reason }),
+                message_code,
+            } => Some(json!({"module": module, "message_code": message_code, "reason": reason})),
+            Self::NotRegistered { what, id } => Some(json!({"what": what, "id": id})),
+            Self::TooManyNodes { max_nodes } => Some(json!({"max_nodes": max_nodes})),
+            Self::TooManyProofs { keys, max } => Some(json!({"keys": keys, "max": max})),
             Self::Submit(SubmitError::Duplicate(hash)) => Some(json!({"hash": hash.to_string()})),
             Self::Submit(SubmitError::MempoolFull(size)) => Some(json!({"mempool_size": size})),
             Self::Submit(SubmitError::SenderQueueFull(pending)) => {
@@ -195,6 +256,9 @@ fn tx_error_details(error: &TxError) -> Option<serde_json::Value> {
         TxError::CannotPayFee { balance, max_fee } => {
             Some(json!({"balance": balance.to_string(), "max_fee": max_fee.to_string()}))
         }
+        TxError::InvalidMessage { module, reason } => {
+            Some(json!({"module": module, "reason": reason}))
+        }
         _ => None,
     }
 }
@@ -202,7 +266,7 @@ fn tx_error_details(error: &TxError) -> Option<serde_json::Value> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), Json(self.body())).into_response();
-        if let Self::Internal(detail) = self {
+        if let Self::Internal(detail) | Self::StateUnavailable(detail) = self {
             response
                 .extensions_mut()
                 .insert(InternalErrorDetail(detail));
@@ -214,6 +278,29 @@ impl IntoResponse for ApiError {
 impl From<BackendError> for ApiError {
     fn from(error: BackendError) -> Self {
         Self::Internal(error.to_string())
+    }
+}
+
+/// Query failures: a missing start record is 404, a traversal or proof set over its bound 422
+/// (asking again will not help; a narrower query will), a storage failure 503 and a corrupt
+/// state 500, the last two with their detail logged only.
+impl From<QueryFailure> for ApiError {
+    fn from(failure: QueryFailure) -> Self {
+        match failure {
+            QueryFailure::Query(QueryError::NotFound { what, id }) => {
+                Self::NotRegistered { what, id }
+            }
+            QueryFailure::Query(QueryError::TooManyNodes { max_nodes }) => {
+                Self::TooManyNodes { max_nodes }
+            }
+            QueryFailure::Query(QueryError::Store(error)) => Self::StateUnavailable(error.0),
+            QueryFailure::Query(other) => Self::Internal(other.to_string()),
+            QueryFailure::TooManyProofs { keys } => Self::TooManyProofs {
+                keys,
+                max: MAX_PROOF_KEYS,
+            },
+            QueryFailure::Backend(error) => error.into(),
+        }
     }
 }
 
@@ -297,6 +384,62 @@ mod tests {
         for (error, status, code) in cases {
             let error = ApiError::from(error);
             assert_eq!((error.status(), error.code()), (status, code));
+        }
+    }
+
+    #[test]
+    fn query_failures_map_to_statuses_with_details() {
+        use ailedger_state::StoreError;
+        let cases = [
+            (
+                QueryFailure::Query(QueryError::NotFound {
+                    what: "dataset",
+                    id: "ab".into(),
+                }),
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                Some(json!({"what": "dataset", "id": "ab"})),
+            ),
+            (
+                QueryFailure::Query(QueryError::TooManyNodes { max_nodes: 5 }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "TOO_MANY_NODES",
+                Some(json!({"max_nodes": 5})),
+            ),
+            (
+                QueryFailure::TooManyProofs { keys: 300 },
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "TOO_MANY_PROOFS",
+                Some(json!({"keys": 300, "max": MAX_PROOF_KEYS})),
+            ),
+            (
+                QueryFailure::Query(QueryError::Store(StoreError("disk".into()))),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "UNAVAILABLE",
+                None,
+            ),
+            (
+                QueryFailure::Query(QueryError::Corrupt {
+                    what: "dataset",
+                    reason: "bad".into(),
+                }),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                None,
+            ),
+            (
+                QueryFailure::Backend(BackendError("down".into())),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                None,
+            ),
+        ];
+        for (failure, status, code, details) in cases {
+            let error = ApiError::from(failure);
+            assert_eq!((error.status(), error.code()), (status, code));
+            let body = error.body();
+            assert_eq!(body.details, details);
+            assert!(!body.message.contains("disk"), "{}", body.message);
         }
     }
 

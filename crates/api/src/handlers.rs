@@ -61,7 +61,7 @@ pub(crate) async fn submit_tx<B: Backend>(
     };
     let tx = SignedTransaction::decode(&bytes)
         .map_err(|error| ApiError::MalformedTx(error.to_string()))?;
-    let mut results = state.backend.submit(vec![tx]).await;
+    let mut results = state.backend.submit(vec![tx.clone()]).await;
     let result = match (results.pop(), results.is_empty()) {
         (Some(result), true) => result,
         _ => {
@@ -70,7 +70,7 @@ pub(crate) async fn submit_tx<B: Backend>(
             ));
         }
     };
-    let hash = result?;
+    let hash = result.map_err(|error| crate::provenance::refusal(&tx, error))?;
     Ok((StatusCode::ACCEPTED, Json(SubmitTxResponse { hash })))
 }
 
@@ -119,9 +119,9 @@ pub(crate) async fn submit_txs<B: Backend>(
         .into_iter()
         .map(|tx| {
             let outcome = match tx {
-                Ok(_) => match submitted.next() {
+                Ok(tx) => match submitted.next() {
                     Some(Ok(hash)) => Ok(hash),
-                    Some(Err(error)) => Err(ApiError::from(error)),
+                    Some(Err(error)) => Err(crate::provenance::refusal(&tx, error)),
                     // The count was checked above.
                     None => Err(ApiError::Internal("missing result".to_owned())),
                 },

@@ -12,6 +12,11 @@
 //!   bodies, unknown routes and over-limit bodies included. `code` is stable.
 //! - The routes live in one table, which builds both the router and the OpenAPI document served
 //!   at `GET /v1/openapi.json`.
+//! - Provenance answers ([`StateQuery`](ailedger_state::query::StateQuery) over the last
+//!   committed state) carry the height and state root they were read at; with `?proofs=true`,
+//!   also every state value they were read from with its proof, so a client can recompute the
+//!   answer from proven values (`ailedger_client::verify::verify_query`). A model name contains
+//!   `/`, so routes take it percent-encoded as one path segment (`acme%2Fdigits-mlp`).
 //!
 //! # Endpoints
 //!
@@ -26,6 +31,10 @@
 //! | `GET /v1/blocks/{height}/receipts` | a block's receipts |
 //! | `GET /v1/state/{module}/{raw_key}`, `GET /v1/state/keys/{key}` | a state value and its proof |
 //! | `GET /v1/status`, `GET /v1/chain`, `GET /v1/health` | the node and the chain |
+//! | `GET /v1/datasets`, `GET /v1/datasets/{root}` | registered datasets |
+//! | `GET /v1/datasets/{root}/downstream` | every model version trained on a dataset, transitively |
+//! | `GET /v1/models/{name}`, `GET /v1/models/{name}/versions` | a model and its versions (`/` in `name` as `%2F`) |
+//! | `GET /v1/versions/{id}`, `.../lineage`, `.../licences`, `.../downstream` | a model version, its lineage, the licences reaching it, what derives from it |
 //! | `GET /v1/openapi.json` | the OpenAPI 3 document |
 //!
 //! # Status
@@ -38,6 +47,9 @@ mod error;
 mod extract;
 mod handlers;
 mod openapi;
+mod provenance;
+#[cfg(test)]
+mod provenance_tests;
 mod routes;
 #[cfg(test)]
 mod test_backend;

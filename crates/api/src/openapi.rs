@@ -2,9 +2,10 @@
 
 use crate::routes::{ParamIn, ParamType, ROUTES, Route, Verb};
 use ailedger_client::dto::{
-    AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, ErrorBody, Health,
-    NodeStatusView, StateValueView, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest,
-    SubmitTxsResponse, TxRecordView,
+    AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer, DatasetList,
+    DownstreamAnswer, ErrorBody, Health, LicencesAnswer, LineageAnswer, ModelAnswer,
+    ModelVersionList, NodeStatusView, StateValueView, SubmitTxRequest, SubmitTxResponse,
+    SubmitTxsRequest, SubmitTxsResponse, TxRecordView, VersionAnswer,
 };
 use axum::http::StatusCode;
 use std::sync::OnceLock;
@@ -27,8 +28,15 @@ use utoipa::{
     BlockReceipts,
     BlockView,
     ChainInfoView,
+    DatasetAnswer,
+    DatasetList,
+    DownstreamAnswer,
     ErrorBody,
     Health,
+    LicencesAnswer,
+    LineageAnswer,
+    ModelAnswer,
+    ModelVersionList,
     NodeStatusView,
     StateValueView,
     SubmitTxRequest,
@@ -36,6 +44,7 @@ use utoipa::{
     SubmitTxsRequest,
     SubmitTxsResponse,
     TxRecordView,
+    VersionAnswer,
 )))]
 struct Schemas;
 

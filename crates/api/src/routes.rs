@@ -5,11 +5,13 @@ use crate::{
     Backend,
     error::InternalErrorDetail,
     handlers::{self, AppState},
+    provenance,
 };
 use ailedger_client::dto::{
-    AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, Health, NodeStatusView,
-    StateValueView, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse,
-    TxRecordView,
+    AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer, DatasetList,
+    DownstreamAnswer, Health, LicencesAnswer, LineageAnswer, ModelAnswer, ModelVersionList,
+    NodeStatusView, StateValueView, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest,
+    SubmitTxsResponse, TxRecordView, VersionAnswer,
 };
 use axum::{
     Router,
@@ -33,8 +35,12 @@ pub struct ApiLimits {
     /// Largest body of `POST /v1/tx`, in bytes. The default fits the largest transaction
     /// (a 128 KiB message) hex-encoded in JSON, which is twice its size.
     pub max_tx_body_bytes: usize,
-    /// Most transactions in one page of `GET /v1/accounts/{address}/txs`.
+    /// Most transactions in one page of `GET /v1/accounts/{address}/txs`, and most ids in one
+    /// page of `GET /v1/datasets` and `GET /v1/models/{name}/versions`.
     pub max_page: usize,
+    /// Most records a lineage, licence or downstream query may visit (`max_nodes` is capped
+    /// to it).
+    pub max_query_nodes: usize,
 }
 
 impl ApiLimits {
@@ -44,6 +50,7 @@ impl ApiLimits {
         max_batch_body_bytes: 4 * 1024 * 1024,
         max_tx_body_bytes: 512 * 1024,
         max_page: 1_000,
+        max_query_nodes: 10_000,
     };
 }
 
@@ -121,6 +128,15 @@ fn method_router<B: Backend>(route: &Route, limits: &ApiLimits) -> MethodRouter<
         Endpoint::Chain => on(filter, handlers::chain::<B>),
         Endpoint::Health => on(filter, handlers::health),
         Endpoint::OpenApi => on(filter, handlers::openapi_document),
+        Endpoint::Datasets => on(filter, provenance::datasets::<B>),
+        Endpoint::Dataset => on(filter, provenance::dataset::<B>),
+        Endpoint::DatasetDownstream => on(filter, provenance::dataset_downstream::<B>),
+        Endpoint::Model => on(filter, provenance::model::<B>),
+        Endpoint::ModelVersions => on(filter, provenance::model_versions::<B>),
+        Endpoint::Version => on(filter, provenance::version::<B>),
+        Endpoint::Lineage => on(filter, provenance::lineage::<B>),
+        Endpoint::Licences => on(filter, provenance::licences::<B>),
+        Endpoint::VersionDownstream => on(filter, provenance::version_downstream::<B>),
     }
 }
 
@@ -141,6 +157,15 @@ pub(crate) enum Endpoint {
     Chain,
     Health,
     OpenApi,
+    Datasets,
+    Dataset,
+    DatasetDownstream,
+    Model,
+    ModelVersions,
+    Version,
+    Lineage,
+    Licences,
+    VersionDownstream,
 }
 
 /// HTTP method of a route.
@@ -219,6 +244,62 @@ const TXS_PARAM: Param = Param {
     kind: ParamType::Boolean,
     description: "Include the full transactions (default: only their ids).",
 };
+
+const PROOFS_PARAM: Param = Param {
+    name: "proofs",
+    location: ParamIn::Query,
+    kind: ParamType::Boolean,
+    description: "Also return every state value the answer was read from, each with its proof against the \
+                  answer's state root (at most 256; more is 422 `TOO_MANY_PROOFS`). A client checks them \
+                  against the header of the block at `height` and recomputes the answer from them.",
+};
+
+const ROOT_PARAM: Param = Param {
+    name: "root",
+    location: ParamIn::Path,
+    kind: ParamType::String,
+    description: "Dataset root (its id): 64 lowercase hex digits.",
+};
+
+const MODEL_NAME_PARAM: Param = Param {
+    name: "name",
+    location: ParamIn::Path,
+    kind: ParamType::String,
+    description: "Model name, percent-encoded as one path segment: `/` is written `%2F` \
+                  (`acme/digits-mlp` → `acme%2Fdigits-mlp`).",
+};
+
+const VERSION_ID_PARAM: Param = Param {
+    name: "id",
+    location: ParamIn::Path,
+    kind: ParamType::String,
+    description: "Model version id: 64 lowercase hex digits (SHA-256 of the model name and version label).",
+};
+
+const OFFSET_PARAM: Param = Param {
+    name: "offset",
+    location: ParamIn::Query,
+    kind: ParamType::Integer,
+    description: "Position of the first id (default 0).",
+};
+
+const LIMIT_PARAM: Param = Param {
+    name: "limit",
+    location: ParamIn::Query,
+    kind: ParamType::Integer,
+    description: "Most ids (default 100, at most 1000).",
+};
+
+const MAX_NODES_PARAM: Param = Param {
+    name: "max_nodes",
+    location: ParamIn::Query,
+    kind: ParamType::Integer,
+    description: "Most records the traversal may visit (default 1000, at most 10000); a larger answer is \
+                  422 `TOO_MANY_NODES`.",
+};
+
+/// Statuses of a provenance query: bad parameters, not registered, over a bound, state unavailable.
+const QUERY_ERRORS: &[u16] = &[400, 404, 422, 503];
 
 /// Every route of the API.
 pub(crate) const ROUTES: &[Route] = &[
@@ -441,6 +522,152 @@ pub(crate) const ROUTES: &[Route] = &[
         ok_status: 200,
         ok: Some(<Health as ToSchema>::name),
         errors: &[],
+    },
+    Route {
+        endpoint: Endpoint::Datasets,
+        verb: Verb::Get,
+        path: "/v1/datasets",
+        summary: "Registered datasets",
+        description: "Dataset roots in registration order, with the total count.",
+        params: &[OFFSET_PARAM, LIMIT_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<DatasetList as ToSchema>::name),
+        errors: &[400, 422, 503],
+    },
+    Route {
+        endpoint: Endpoint::Dataset,
+        verb: Verb::Get,
+        path: "/v1/datasets/{root}",
+        summary: "A dataset",
+        description: "A registered dataset: root, manifest digest, leaf count and mode, licence, source, \
+                      modality, collection period, contributors, consent evidence, registrant.",
+        params: &[ROOT_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<DatasetAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::DatasetDownstream,
+        verb: Verb::Get,
+        path: "/v1/datasets/{root}/downstream",
+        summary: "Everything trained on a dataset",
+        description: "Every model version trained on the dataset or derived from such a version, each once \
+                      with its shortest distance: what a takedown or erasure request reaches.",
+        params: &[ROOT_PARAM, MAX_NODES_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<DownstreamAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::Model,
+        verb: Verb::Get,
+        path: "/v1/models/{name}",
+        summary: "A model",
+        description: "A model name, its owner and publisher, and its number of versions.",
+        params: &[MODEL_NAME_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<ModelAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::ModelVersions,
+        verb: Verb::Get,
+        path: "/v1/models/{name}/versions",
+        summary: "A model's versions",
+        description: "A model's version ids in registration order, with the total count (404 if the model is \
+                      not registered).",
+        params: &[MODEL_NAME_PARAM, OFFSET_PARAM, LIMIT_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<ModelVersionList as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::Version,
+        verb: Verb::Get,
+        path: "/v1/versions/{id}",
+        summary: "A model version",
+        description: "A model version: file digests, tensor root, architecture digest, parents with their \
+                      relation, datasets, training run, licence and status.",
+        params: &[VERSION_ID_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<VersionAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::Lineage,
+        verb: Verb::Get,
+        path: "/v1/versions/{id}/lineage",
+        summary: "A model version's lineage",
+        description: "Every ancestor (with depth and relation), every parent edge among them, and every \
+                      dataset reaching the version directly or through an ancestor.",
+        params: &[VERSION_ID_PARAM, MAX_NODES_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<LineageAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::Licences,
+        verb: Verb::Get,
+        path: "/v1/versions/{id}/licences",
+        summary: "Licences reaching a model version",
+        description: "Every licence reaching the version (its own, its ancestors', its datasets'), checked \
+                      against an intended use: conflicts (e.g. `NON_COMMERCIAL` naming the dataset) and \
+                      obligations (attribution, share-alike, use restrictions).",
+        params: &[
+            VERSION_ID_PARAM,
+            Param {
+                name: "commercial",
+                location: ParamIn::Query,
+                kind: ParamType::Boolean,
+                description: "Commercial use (default false).",
+            },
+            Param {
+                name: "redistribute_weights",
+                location: ParamIn::Query,
+                kind: ParamType::Boolean,
+                description: "Sharing the weights or weights derived from them (default false).",
+            },
+            Param {
+                name: "create_derivatives",
+                location: ParamIn::Query,
+                kind: ParamType::Boolean,
+                description: "Fine-tuning, adapting, merging, quantising or distilling (default false).",
+            },
+            MAX_NODES_PARAM,
+            PROOFS_PARAM,
+        ],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<LicencesAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::VersionDownstream,
+        verb: Verb::Get,
+        path: "/v1/versions/{id}/downstream",
+        summary: "Everything derived from a model version",
+        description: "Every model version descending from the version, each once with its shortest distance.",
+        params: &[VERSION_ID_PARAM, MAX_NODES_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<DownstreamAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
     },
     Route {
         endpoint: Endpoint::OpenApi,

@@ -21,9 +21,9 @@ use commonware_codec::{Copying, Decode, Encode};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-const RICH: u128 = 1_000_000_000;
+pub(crate) const RICH: u128 = 1_000_000_000;
 
-fn key(i: u64) -> SecretKey {
+pub(crate) fn key(i: u64) -> SecretKey {
     SecretKey::from_seed(i)
 }
 
@@ -59,16 +59,16 @@ fn tx_hex(tx: &SignedTransaction) -> String {
     hex::encode(tx.encode_to_vec())
 }
 
-struct Harness {
-    backend: TestBackend,
-    app: Router,
+pub(crate) struct Harness {
+    pub(crate) backend: TestBackend,
+    pub(crate) app: Router,
 }
 
-async fn harness() -> Harness {
+pub(crate) async fn harness() -> Harness {
     harness_with(ApiLimits::DEFAULT, 1_000).await
 }
 
-async fn harness_with(limits: ApiLimits, mempool_capacity: usize) -> Harness {
+pub(crate) async fn harness_with(limits: ApiLimits, mempool_capacity: usize) -> Harness {
     let backend = TestBackend::new(
         &[(key(1).address(), RICH), (key(2).address(), RICH)],
         mempool_capacity,
@@ -80,7 +80,7 @@ async fn harness_with(limits: ApiLimits, mempool_capacity: usize) -> Harness {
 
 impl Harness {
     /// Sends a request; every answer, error or not, must be JSON.
-    async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
+    pub(crate) async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
         let response = self
             .app
             .clone()
@@ -106,12 +106,12 @@ impl Harness {
         (status, value)
     }
 
-    async fn get(&self, uri: &str) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, uri: &str) -> (StatusCode, Value) {
         self.send(Request::get(uri).body(Body::empty()).expect("request"))
             .await
     }
 
-    async fn post(
+    pub(crate) async fn post(
         &self,
         uri: &str,
         content_type: &str,
@@ -124,17 +124,17 @@ impl Harness {
         self.send(request).await
     }
 
-    async fn post_json(&self, uri: &str, body: &Value) -> (StatusCode, Value) {
+    pub(crate) async fn post_json(&self, uri: &str, body: &Value) -> (StatusCode, Value) {
         self.post(uri, "application/json", body.to_string()).await
     }
 
-    async fn submit(&self, tx: &SignedTransaction) -> (StatusCode, Value) {
+    pub(crate) async fn submit(&self, tx: &SignedTransaction) -> (StatusCode, Value) {
         self.post_json("/v1/tx", &json!({"tx": tx_hex(tx)})).await
     }
 }
 
 #[track_caller]
-fn assert_error(answer: &(StatusCode, Value), status: StatusCode, code: &str) {
+pub(crate) fn assert_error(answer: &(StatusCode, Value), status: StatusCode, code: &str) {
     assert_eq!(answer.0, status, "{}", answer.1);
     assert_eq!(answer.1["code"], code, "{}", answer.1);
     assert!(
@@ -770,7 +770,9 @@ async fn every_route_is_in_the_openapi_document() {
             .replace("{height}", "1")
             .replace("{module}", "bank")
             .replace("{raw_key}", "00")
-            .replace("{key}", &"00".repeat(32));
+            .replace("{key}", &"00".repeat(32))
+            .replace("{root}", &"00".repeat(32))
+            .replace("{name}", "acme%2Fmodel");
         let request = Request::builder()
             .method(method.to_uppercase().as_str())
             .uri(&uri)
