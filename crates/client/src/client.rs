@@ -3,13 +3,20 @@
 use crate::{
     ClientError,
     dto::{
-        AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, ErrorBody, Health,
-        NodeStatusView, StateValueView, SubmitResult, SubmitTxRequest, SubmitTxResponse,
-        SubmitTxsRequest, SubmitTxsResponse, TxRecordView, TxStatus,
+        AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer,
+        DatasetList, DownstreamAnswer, ErrorBody, Health, IntendedUseView, LicencesAnswer,
+        LineageAnswer, ModelAnswer, ModelVersionList, NodeStatusView, StateValueView, SubmitResult,
+        SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse, TxRecordView,
+        TxStatus, VersionAnswer,
     },
-    verify::{VerifiedAccount, verify_account},
+    verify::{
+        ProofSummary, Verified, VerifiedAccount, verify_account, verify_dataset,
+        verify_dataset_list, verify_downstream, verify_licences, verify_lineage, verify_model,
+        verify_model_versions, verify_version,
+    },
 };
 use ailedger_core::{Address, Hash, SignedTransaction};
+use ailedger_state::provenance::query::Node;
 use ailedger_state::{
     Module, StateKey,
     bank::{Bank, state_key},
@@ -230,6 +237,211 @@ impl Client {
         self.get("/v1/openapi.json").await
     }
 
+    /// A registered dataset (`GET /v1/datasets/{root}`), with proofs if `proofs`, not verified:
+    /// see [`verified_dataset`](Self::verified_dataset).
+    pub async fn dataset(&self, root: &Hash, proofs: bool) -> Result<DatasetAnswer, ClientError> {
+        self.get(&format!("/v1/datasets/{root}?proofs={proofs}"))
+            .await
+    }
+
+    /// Registered dataset roots from position `offset`, at most `limit` (the node caps it)
+    /// (`GET /v1/datasets`).
+    pub async fn datasets(
+        &self,
+        offset: u64,
+        limit: u64,
+        proofs: bool,
+    ) -> Result<DatasetList, ClientError> {
+        self.get(&format!(
+            "/v1/datasets?offset={offset}&limit={limit}&proofs={proofs}"
+        ))
+        .await
+    }
+
+    /// A model (`GET /v1/models/{name}`, the name percent-encoded).
+    pub async fn model(&self, name: &str, proofs: bool) -> Result<ModelAnswer, ClientError> {
+        self.get(&format!(
+            "/v1/models/{}?proofs={proofs}",
+            model_path_segment(name)
+        ))
+        .await
+    }
+
+    /// A model's version ids from position `offset`, at most `limit`
+    /// (`GET /v1/models/{name}/versions`).
+    pub async fn model_versions(
+        &self,
+        name: &str,
+        offset: u64,
+        limit: u64,
+        proofs: bool,
+    ) -> Result<ModelVersionList, ClientError> {
+        self.get(&format!(
+            "/v1/models/{}/versions?offset={offset}&limit={limit}&proofs={proofs}",
+            model_path_segment(name)
+        ))
+        .await
+    }
+
+    /// A model version (`GET /v1/versions/{id}`).
+    pub async fn version(&self, id: &Hash, proofs: bool) -> Result<VersionAnswer, ClientError> {
+        self.get(&format!("/v1/versions/{id}?proofs={proofs}"))
+            .await
+    }
+
+    /// The lineage of a model version, visiting at most `max_nodes` records
+    /// (`GET /v1/versions/{id}/lineage`).
+    pub async fn lineage(
+        &self,
+        id: &Hash,
+        max_nodes: u64,
+        proofs: bool,
+    ) -> Result<LineageAnswer, ClientError> {
+        self.get(&format!(
+            "/v1/versions/{id}/lineage?max_nodes={max_nodes}&proofs={proofs}"
+        ))
+        .await
+    }
+
+    /// Every licence reaching a model version, checked against `intended_use`
+    /// (`GET /v1/versions/{id}/licences`).
+    pub async fn licences(
+        &self,
+        id: &Hash,
+        intended_use: IntendedUseView,
+        max_nodes: u64,
+        proofs: bool,
+    ) -> Result<LicencesAnswer, ClientError> {
+        let IntendedUseView {
+            commercial,
+            redistribute_weights,
+            create_derivatives,
+        } = intended_use;
+        self.get(&format!(
+            "/v1/versions/{id}/licences?commercial={commercial}\
+             &redistribute_weights={redistribute_weights}\
+             &create_derivatives={create_derivatives}&max_nodes={max_nodes}&proofs={proofs}"
+        ))
+        .await
+    }
+
+    /// Everything downstream of a dataset or a model version
+    /// (`GET /v1/datasets/{root}/downstream`, `GET /v1/versions/{id}/downstream`).
+    pub async fn downstream(
+        &self,
+        node: Node,
+        max_nodes: u64,
+        proofs: bool,
+    ) -> Result<DownstreamAnswer, ClientError> {
+        let prefix = match node {
+            Node::Dataset(root) => format!("/v1/datasets/{root}"),
+            Node::Version(id) => format!("/v1/versions/{id}"),
+        };
+        self.get(&format!(
+            "{prefix}/downstream?max_nodes={max_nodes}&proofs={proofs}"
+        ))
+        .await
+    }
+
+    /// The header a proven answer claims: the block at `height`.
+    async fn header_block(&self, height: u64) -> Result<BlockView, ClientError> {
+        self.block(BlockRef::Height(height), false).await
+    }
+
+    /// A dataset, with every state value it was read from proven against the state root of the
+    /// block it claims and the record recomputed from them ([`verify_dataset`]).
+    pub async fn verified_dataset(
+        &self,
+        root: &Hash,
+    ) -> Result<Verified<DatasetAnswer>, ClientError> {
+        let answer = self.dataset(root, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_dataset(root, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// Registered dataset roots, verified ([`verify_dataset_list`]).
+    pub async fn verified_datasets(
+        &self,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Verified<DatasetList>, ClientError> {
+        let answer = self.datasets(offset, limit, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_dataset_list(offset, limit, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// A model, verified ([`verify_model`]).
+    pub async fn verified_model(&self, name: &str) -> Result<Verified<ModelAnswer>, ClientError> {
+        let answer = self.model(name, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_model(name, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// A model's version ids, verified ([`verify_model_versions`]).
+    pub async fn verified_model_versions(
+        &self,
+        name: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Verified<ModelVersionList>, ClientError> {
+        let answer = self.model_versions(name, offset, limit, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_model_versions(name, offset, limit, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// A model version, verified ([`verify_version`]).
+    pub async fn verified_version(
+        &self,
+        id: &Hash,
+    ) -> Result<Verified<VersionAnswer>, ClientError> {
+        let answer = self.version(id, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_version(id, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// The lineage of a model version, verified ([`verify_lineage`]). Proofs are served for at
+    /// most 256 state values: a larger lineage fails with the node's `TOO_MANY_PROOFS`.
+    pub async fn verified_lineage(
+        &self,
+        id: &Hash,
+        max_nodes: u64,
+    ) -> Result<Verified<LineageAnswer>, ClientError> {
+        let answer = self.lineage(id, max_nodes, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_lineage(id, max_nodes, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// A licence report, verified ([`verify_licences`]).
+    pub async fn verified_licences(
+        &self,
+        id: &Hash,
+        intended_use: IntendedUseView,
+        max_nodes: u64,
+    ) -> Result<Verified<LicencesAnswer>, ClientError> {
+        let answer = self.licences(id, intended_use, max_nodes, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_licences(id, intended_use.into(), max_nodes, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// Everything downstream of a dataset or a version, verified ([`verify_downstream`]).
+    pub async fn verified_downstream(
+        &self,
+        node: Node,
+        max_nodes: u64,
+    ) -> Result<Verified<DownstreamAnswer>, ClientError> {
+        let answer = self.downstream(node, max_nodes, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_downstream(node, max_nodes, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let url = format!("{}{path}", self.base_url);
         let response = self.http.get(&url).send().await;
@@ -245,6 +457,24 @@ impl Client {
         let response = self.http.post(&url).json(body).send().await;
         read(url, response).await
     }
+}
+
+fn proven<T>(answer: T, verified: ProofSummary) -> Verified<T> {
+    Verified { answer, verified }
+}
+
+/// A model name as one path segment: every byte outside `[A-Za-z0-9._~-]` percent-encoded, so
+/// `acme/digits-mlp` becomes `acme%2Fdigits-mlp` (the API's routes take model names that way).
+pub fn model_path_segment(name: &str) -> String {
+    let mut segment = String::with_capacity(name.len() + 8);
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"._~-".contains(&byte) {
+            segment.push(char::from(byte));
+        } else {
+            segment.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    segment
 }
 
 /// Turns a response into the expected body, or into the error the node answered with.
@@ -320,6 +550,13 @@ mod tests {
                 "{bad} accepted"
             );
         }
+    }
+
+    #[test]
+    fn model_names_are_percent_encoded_into_one_segment() {
+        assert_eq!(model_path_segment("acme/digits-mlp"), "acme%2Fdigits-mlp");
+        assert_eq!(model_path_segment("a.b_c-d"), "a.b_c-d");
+        assert_eq!(model_path_segment("x y"), "x%20y");
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //!   it shows.
 //! - [`Client`]: an async client of one node, with one method per endpoint, transaction
 //!   submission, [`Client::wait_for_tx`], and [`Client::verified_account`], which checks an
-//!   account's state proof against the state root of the block it is for.
+//!   account's state proof against the state root of the block it is for; provenance queries
+//!   (datasets, models, versions, lineage, licence reports, downstream sets) and their
+//!   `verified_*` forms, which recompute the answer from proven state values.
 //! - [`verify`]: those checks as plain functions, usable on answers obtained any other way.
 //! - [`encoding`]: the text forms (hex, decimal amounts) and their parsers.
 //!
@@ -28,6 +30,6 @@ pub mod encoding;
 mod error;
 pub mod verify;
 
-pub use client::{BlockRef, Client};
+pub use client::{BlockRef, Client, model_path_segment};
 pub use error::ClientError;
-pub use verify::{VerificationError, VerifiedAccount};
+pub use verify::{ProofSummary, VerificationError, Verified, VerifiedAccount, VerifiedQuery};

@@ -1,11 +1,39 @@
 //! Checking what a node answers against block headers, with no trust in the node's word.
+//!
+//! Two kinds of answer are checked:
+//!
+//! - A single state value ([`verify_account`]): its proof against the state root of the block
+//!   it claims.
+//! - A query answer computed from many state values (provenance records, lineage, licence
+//!   reports, downstream sets): [`verify_query`] checks the proof of every value the node says
+//!   it read, then **recomputes the answer** by running the same query
+//!   ([`ailedger_state::query::run`]) over those proven values alone. A value the query needs
+//!   but the node did not prove fails the check, and the typed checks ([`verify_dataset`],
+//!   [`verify_lineage`], ...) then require the node's answer to equal the recomputed one. So a
+//!   node can neither forge a record, nor hide an ancestor, a dataset or a licence, nor leave
+//!   out a descendant, without being caught.
 
-use crate::dto::{BlockView, StateValueView};
-use ailedger_core::{Address, Hash};
-use ailedger_state::{StateKey, bank::Account, bank::query::account_key};
+use crate::dto::{
+    BlockView, DatasetAnswer, DatasetList, DatasetView, DownstreamAnswer, DownstreamView,
+    LicenceReportView, LicencesAnswer, LineageAnswer, LineageView, ModelAnswer, ModelVersionList,
+    ModelVersionView, ModelView, ProvenState, StateValueView, VersionAnswer,
+};
+use ailedger_core::{Address, Hash, Header};
+use ailedger_state::{
+    StateKey, StateStore, StoreError,
+    bank::{Account, query::account_key},
+    provenance::{licence::IntendedUse, query::Node},
+    query::{StateAnswer, StateQuery, run},
+};
 use ailedger_store::{ProofError, verify_state_proof};
 use commonware_codec::{Copying, Decode};
 use serde::Serialize;
+use std::{
+    collections::BTreeMap,
+    future::Future,
+    pin::pin,
+    task::{Context, Poll, Waker},
+};
 use thiserror::Error;
 
 /// Why an answer did not verify. Each variant names the check that failed.
@@ -55,6 +83,21 @@ pub enum VerificationError {
         /// The decoding error.
         reason: String,
     },
+    /// The answer came without the proofs that were asked for.
+    #[error("the answer carries no proofs")]
+    MissingProofs,
+    /// Recomputing the answer needed a state value the node did not prove.
+    #[error("the proofs are incomplete: the answer needs state key {key}, which was not proven")]
+    IncompleteProofs {
+        /// The first key needed and not proven.
+        key: StateKey,
+    },
+    /// The proven state gives another answer than the node's.
+    #[error("the node's answer differs from the one its proven state gives: {reason}")]
+    AnswerMismatch {
+        /// What differs.
+        reason: String,
+    },
 }
 
 /// An account whose state value was proven against a block's state root.
@@ -101,27 +144,7 @@ pub fn verify_account(
             got: value.key,
         });
     }
-    let header = block.header.to_header();
-    if header.height != value.height {
-        return Err(VerificationError::HeightMismatch {
-            proof: value.height,
-            header: header.height,
-        });
-    }
-    let computed = header.hash();
-    if computed != block.hash {
-        return Err(VerificationError::HeaderHash {
-            claimed: block.hash,
-            computed,
-        });
-    }
-    if header.state_root != value.state_root {
-        return Err(VerificationError::StateRootMismatch {
-            height: header.height,
-            header: header.state_root,
-            proof: value.state_root,
-        });
-    }
+    let header = check_header(value.height, &value.state_root, block)?;
     verify_state_proof(
         &expected_key,
         value.value.as_deref(),
@@ -145,6 +168,370 @@ pub fn verify_account(
         block_hash: block.hash,
         state_root: header.state_root,
     })
+}
+
+/// Checks that `block` is the block at `height`, that its header hashes to the id it was served
+/// under, and that its state root is `state_root`; returns the header.
+fn check_header(
+    height: u64,
+    state_root: &Hash,
+    block: &BlockView,
+) -> Result<Header, VerificationError> {
+    let header = block.header.to_header();
+    if header.height != height {
+        return Err(VerificationError::HeightMismatch {
+            proof: height,
+            header: header.height,
+        });
+    }
+    let computed = header.hash();
+    if computed != block.hash {
+        return Err(VerificationError::HeaderHash {
+            claimed: block.hash,
+            computed,
+        });
+    }
+    if header.state_root != *state_root {
+        return Err(VerificationError::StateRootMismatch {
+            height: header.height,
+            header: header.state_root,
+            proof: *state_root,
+        });
+    }
+    Ok(header)
+}
+
+/// Where an answer was verified: the block whose state root every proof checked against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProofSummary {
+    /// The block's height.
+    pub height: u64,
+    /// Its id.
+    #[serde(with = "crate::encoding::serde_with::hash")]
+    pub block_hash: Hash,
+    /// Its state root.
+    #[serde(with = "crate::encoding::serde_with::hash")]
+    pub state_root: Hash,
+    /// Number of state values proven (present or absent) and used to recompute the answer.
+    pub values_proven: usize,
+}
+
+/// A query's answer recomputed from proven state values only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedQuery {
+    /// The recomputed answer.
+    pub answer: StateAnswer,
+    /// Where the proofs were checked.
+    pub summary: ProofSummary,
+}
+
+/// An answer that verified, with where it was verified. Serializes as the answer's fields
+/// plus `"verified": {height, block_hash, state_root, values_proven}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Verified<T> {
+    /// The node's answer, equal to the one recomputed from the proofs.
+    #[serde(flatten)]
+    pub answer: T,
+    /// Where it was verified.
+    pub verified: ProofSummary,
+}
+
+/// The state values whose proofs verified; reading any other key fails, so that a query run
+/// over it uses proven values only.
+#[derive(Debug)]
+struct ProvenStore {
+    values: BTreeMap<StateKey, Option<Vec<u8>>>,
+}
+
+/// The message of the [`StoreError`] a [`ProvenStore`] gives for a key it lacks; the key
+/// follows it.
+const UNPROVEN: &str = "unproven key ";
+
+impl StateStore for ProvenStore {
+    async fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.values.get(key) {
+            Some(value) => Ok(value.clone()),
+            None => Err(StoreError(format!("{UNPROVEN}{key}"))),
+        }
+    }
+}
+
+/// Polls a future once: the queries run over a [`ProvenStore`] never wait, since every read is
+/// answered from memory.
+fn ready<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}
+
+/// Checks a query answer's proofs against `block` and recomputes the answer from them.
+///
+/// The checks, in order: the answer carries proofs; `block` is the block at the answer's
+/// height, its header hashes to its id and its state root is the answer's; every proof verifies
+/// its value (or absence) against that root; running `query` over the proven values alone needs
+/// no other value. The recomputed answer is returned: compare it with the node's (the typed
+/// checks below do).
+///
+/// Like [`verify_account`], the header is taken on the node's word.
+pub fn verify_query(
+    query: &StateQuery,
+    state: ProvenState<'_>,
+    block: &BlockView,
+) -> Result<VerifiedQuery, VerificationError> {
+    let Some(proofs) = state.proofs else {
+        return Err(VerificationError::MissingProofs);
+    };
+    let header = check_header(state.height, &state.state_root, block)?;
+    let mut values = BTreeMap::new();
+    for proven in proofs {
+        verify_state_proof(
+            &proven.key,
+            proven.value.as_deref(),
+            &proven.proof,
+            &header.state_root,
+        )?;
+        values.insert(proven.key, proven.value.clone());
+    }
+    let store = ProvenStore { values };
+    let outcome = ready(run(&store, query)).ok_or_else(|| VerificationError::AnswerMismatch {
+        reason: "recomputing the answer did not complete".to_owned(),
+    })?;
+    let (answer, _keys) = outcome.map_err(|error| {
+        if let ailedger_state::provenance::query::QueryError::Store(StoreError(message)) = &error
+            && let Some(key) = message.strip_prefix(UNPROVEN)
+            && let Ok(key) = crate::encoding::parse_hash(key)
+        {
+            return VerificationError::IncompleteProofs { key };
+        }
+        VerificationError::AnswerMismatch {
+            reason: format!("the proven state answers: {error}"),
+        }
+    })?;
+    Ok(VerifiedQuery {
+        answer,
+        summary: ProofSummary {
+            height: header.height,
+            block_hash: block.hash,
+            state_root: header.state_root,
+            values_proven: proofs.len(),
+        },
+    })
+}
+
+/// Fails unless the node's answer equals the recomputed one.
+fn same<T: PartialEq>(what: &str, served: &T, recomputed: &T) -> Result<(), VerificationError> {
+    if served == recomputed {
+        Ok(())
+    } else {
+        Err(VerificationError::AnswerMismatch {
+            reason: format!("the {what} served is not the {what} the proven state holds"),
+        })
+    }
+}
+
+fn mismatch(reason: impl Into<String>) -> VerificationError {
+    VerificationError::AnswerMismatch {
+        reason: reason.into(),
+    }
+}
+
+/// The bound to recompute with: the node's (it may cap what was asked), but never more than
+/// was asked.
+fn bound(asked: u64, served: u64) -> usize {
+    usize::try_from(asked.min(served)).unwrap_or(usize::MAX)
+}
+
+/// Checks the dataset `root` as served ([`verify_query`], then equality with the record the
+/// proofs hold).
+pub fn verify_dataset(
+    root: &Hash,
+    answer: &DatasetAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let verified = verify_query(&StateQuery::Dataset(*root), answer.proven_state(), block)?;
+    match &verified.answer {
+        StateAnswer::Dataset(Some(dataset)) => {
+            same("dataset", &answer.dataset, &DatasetView::from(dataset))?;
+        }
+        StateAnswer::Dataset(None) => {
+            return Err(mismatch(format!(
+                "the proofs show dataset {root} is not registered"
+            )));
+        }
+        _ => return Err(mismatch("the proven state answers another query")),
+    }
+    Ok(verified.summary)
+}
+
+/// Checks a page of dataset roots asked for from `offset`, at most `limit`.
+pub fn verify_dataset_list(
+    offset: u64,
+    limit: u64,
+    answer: &DatasetList,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    if answer.offset != offset {
+        return Err(mismatch(format!(
+            "asked from position {offset}, served from {}",
+            answer.offset
+        )));
+    }
+    let query = StateQuery::Datasets {
+        offset,
+        limit: bound(limit, answer.limit),
+    };
+    let verified = verify_query(&query, answer.proven_state(), block)?;
+    let StateAnswer::Datasets(slice) = &verified.answer else {
+        return Err(mismatch("the proven state answers another query"));
+    };
+    same("dataset count", &answer.total, &slice.total)?;
+    same("dataset list", &answer.ids, &slice.ids)?;
+    Ok(verified.summary)
+}
+
+/// Checks the model `name` as served.
+pub fn verify_model(
+    name: &str,
+    answer: &ModelAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let verified = verify_query(
+        &StateQuery::Model(name.to_owned()),
+        answer.proven_state(),
+        block,
+    )?;
+    match &verified.answer {
+        StateAnswer::Model(Some(model)) => same("model", &answer.model, &ModelView::from(model))?,
+        StateAnswer::Model(None) => {
+            return Err(mismatch(format!(
+                "the proofs show model {name:?} is not registered"
+            )));
+        }
+        _ => return Err(mismatch("the proven state answers another query")),
+    }
+    Ok(verified.summary)
+}
+
+/// Checks a page of a model's version ids asked for from `offset`, at most `limit`.
+pub fn verify_model_versions(
+    name: &str,
+    offset: u64,
+    limit: u64,
+    answer: &ModelVersionList,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    if answer.offset != offset || answer.model != name {
+        return Err(mismatch("the list served is not the one asked for"));
+    }
+    let query = StateQuery::ModelVersions {
+        name: name.to_owned(),
+        offset,
+        limit: bound(limit, answer.limit),
+    };
+    let verified = verify_query(&query, answer.proven_state(), block)?;
+    let StateAnswer::ModelVersions(slice) = &verified.answer else {
+        return Err(mismatch("the proven state answers another query"));
+    };
+    same("version count", &answer.total, &slice.total)?;
+    same("version list", &answer.ids, &slice.ids)?;
+    Ok(verified.summary)
+}
+
+/// Checks the model version `id` as served.
+pub fn verify_version(
+    id: &Hash,
+    answer: &VersionAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let verified = verify_query(&StateQuery::Version(*id), answer.proven_state(), block)?;
+    match &verified.answer {
+        StateAnswer::Version(Some(version)) => {
+            same("version", &answer.version, &ModelVersionView::from(version))?;
+        }
+        StateAnswer::Version(None) => {
+            return Err(mismatch(format!(
+                "the proofs show version {id} is not registered"
+            )));
+        }
+        _ => return Err(mismatch("the proven state answers another query")),
+    }
+    Ok(verified.summary)
+}
+
+/// Checks the lineage of version `id`, asked for with at most `max_nodes` records.
+pub fn verify_lineage(
+    id: &Hash,
+    max_nodes: u64,
+    answer: &LineageAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let query = StateQuery::Lineage {
+        id: *id,
+        max_nodes: bound(max_nodes, answer.max_nodes),
+    };
+    let verified = verify_query(&query, answer.proven_state(), block)?;
+    let StateAnswer::Lineage(lineage) = &verified.answer else {
+        return Err(mismatch("the proven state answers another query"));
+    };
+    same(
+        "lineage",
+        &answer.lineage,
+        &LineageView::from(lineage.as_ref()),
+    )?;
+    Ok(verified.summary)
+}
+
+/// Checks the licence report of version `id` for `intended_use`.
+pub fn verify_licences(
+    id: &Hash,
+    intended_use: IntendedUse,
+    max_nodes: u64,
+    answer: &LicencesAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let query = StateQuery::Licences {
+        id: *id,
+        intended_use,
+        max_nodes: bound(max_nodes, answer.max_nodes),
+    };
+    let verified = verify_query(&query, answer.proven_state(), block)?;
+    let StateAnswer::Licences(report) = &verified.answer else {
+        return Err(mismatch("the proven state answers another query"));
+    };
+    same(
+        "licence report",
+        &answer.report,
+        &LicenceReportView::from(report.as_ref()),
+    )?;
+    Ok(verified.summary)
+}
+
+/// Checks everything downstream of `node`.
+pub fn verify_downstream(
+    node: Node,
+    max_nodes: u64,
+    answer: &DownstreamAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let query = StateQuery::Downstream {
+        node,
+        max_nodes: bound(max_nodes, answer.max_nodes),
+    };
+    let verified = verify_query(&query, answer.proven_state(), block)?;
+    let StateAnswer::Downstream(downstream) = &verified.answer else {
+        return Err(mismatch("the proven state answers another query"));
+    };
+    same(
+        "downstream set",
+        &answer.downstream,
+        &DownstreamView::from(downstream.as_ref()),
+    )?;
+    Ok(verified.summary)
 }
 
 #[cfg(test)]
@@ -386,6 +773,316 @@ mod tests {
         assert!(matches!(
             verify_account(&alice, &hidden, &block),
             Err(VerificationError::Proof(ProofError::WrongKind(_)))
+        ));
+    }
+
+    /// A state database like the node's holding `writes`, and the proof of each of `keys`
+    /// (inclusion or exclusion) with the root.
+    fn prove_keys(
+        writes: &[(StateKey, Vec<u8>)],
+        keys: &[StateKey],
+    ) -> (Vec<crate::dto::ProvenValueView>, Hash) {
+        use ailedger_store::{StateDb, StateProof, state_db_config};
+        use commonware_runtime::{Runner as _, buffer::paged, deterministic};
+        use commonware_storage::qmdb::floor::Proportional;
+        use std::num::NonZeroUsize;
+
+        let writes = writes.to_vec();
+        let keys = keys.to_vec();
+        deterministic::Runner::default().start(|context| async move {
+            let page_cache = paged::CacheRef::new(
+                paged::page_size(4096),
+                NonZeroUsize::new(64).expect("positive"),
+            );
+            let db = StateDb::<deterministic::Context>::init(
+                context,
+                state_db_config("verify-query", page_cache),
+                None,
+            )
+            .await
+            .expect("opens");
+            let mut batch = db.new_batch();
+            for (key, value) in &writes {
+                batch = batch.write(*key, Some(value.clone()));
+            }
+            let merkleized = batch
+                .merkleize(&db, None, &mut Proportional)
+                .await
+                .expect("merkleizes");
+            let db = db.apply_batch(merkleized).await.expect("applies");
+            let db = db.commit().await.expect("commits");
+            let mut proven = Vec::new();
+            for key in keys {
+                let value = db.get(&key).await.expect("reads");
+                let proof = match &value {
+                    Some(_) => StateProof::Inclusion(db.key_value_proof(key).await.expect("proof")),
+                    None => StateProof::Exclusion(db.exclusion_proof(&key).await.expect("proof")),
+                };
+                proven.push(crate::dto::ProvenValueView {
+                    key,
+                    value,
+                    proof: proof.to_bytes(),
+                });
+            }
+            (proven, db.root())
+        })
+    }
+
+    /// A dataset, a base version trained on it and a finetune of the base, written as the
+    /// provenance module writes them (records, heads, children lists).
+    fn provenance_writes() -> (Vec<(StateKey, Vec<u8>)>, Hash, Hash, Hash) {
+        use ailedger_state::{
+            Module,
+            provenance::{
+                Dataset, DatasetMode, FileDigest, Licence, Modality, ModelVersion, Page, Parent,
+                Provenance, Relation, SourceCategory, VersionHead, VersionStatus,
+                state_key::{self as raw, List},
+                version_id,
+            },
+            state_key,
+        };
+        use commonware_codec::Encode;
+
+        let key = |raw: Vec<u8>| state_key(Provenance::NAME, &raw);
+        let registrant = SecretKey::from_seed(1).address();
+        let dataset_id = sha256(&[b"dataset"]);
+        let dataset = Dataset {
+            id: dataset_id,
+            name: "digits".into(),
+            manifest: ZERO_HASH,
+            leaf_count: 1797,
+            total_bytes: 1,
+            mode: DatasetMode::Records,
+            licence: Licence {
+                expression: "CC-BY-NC-4.0".into(),
+                raw: "CC-BY-NC-4.0".into(),
+            },
+            source: "uci".into(),
+            source_category: SourceCategory::PublicDataset,
+            modality: Modality::Tabular,
+            collection: None,
+            contributors: vec![],
+            evidence: vec![],
+            registrant: registrant.clone(),
+            height: 2,
+            time_ms: 2,
+        };
+        let version = |label: &str, parents: Vec<Parent>, datasets: Vec<Hash>| ModelVersion {
+            id: version_id("acme/m", label),
+            model: "acme/m".into(),
+            version: label.into(),
+            files: vec![FileDigest {
+                path: "model.onnx".into(),
+                sha256: sha256(&[label.as_bytes()]),
+            }],
+            tensor_root: ZERO_HASH,
+            architecture: ZERO_HASH,
+            parents,
+            datasets,
+            training: None,
+            licence: Licence {
+                expression: "MIT".into(),
+                raw: "MIT".into(),
+            },
+            registrant: registrant.clone(),
+            height: 3,
+            time_ms: 3,
+        };
+        let base = version("1", vec![], vec![dataset_id]);
+        let tuned = version(
+            "2",
+            vec![Parent {
+                id: base.id,
+                relation: Relation::Finetune,
+            }],
+            vec![],
+        );
+        let head = VersionHead {
+            model: "acme/m".into(),
+            status: VersionStatus::Active,
+        };
+        let mut writes = vec![
+            (key(raw::dataset(&dataset_id)), dataset.encode().to_vec()),
+            (key(raw::version(&base.id)), base.encode().to_vec()),
+            (key(raw::version_head(&base.id)), head.encode().to_vec()),
+            (key(raw::version(&tuned.id)), tuned.encode().to_vec()),
+            (key(raw::version_head(&tuned.id)), head.encode().to_vec()),
+        ];
+        for (list, child) in [
+            (List::DatasetChildren(dataset_id), base.id),
+            (List::VersionChildren(base.id), tuned.id),
+        ] {
+            writes.push((key(raw::list_len(&list)), 1u64.encode().to_vec()));
+            writes.push((
+                key(raw::list_page(&list, 0)),
+                Page(vec![child]).encode().to_vec(),
+            ));
+        }
+        (writes, dataset_id, base.id, tuned.id)
+    }
+
+    /// The answer and keys the node would compute, over the same writes in memory.
+    fn node_answer(
+        writes: &[(StateKey, Vec<u8>)],
+        query: &StateQuery,
+    ) -> (StateAnswer, Vec<StateKey>) {
+        let mut store = ailedger_state::MemStore::new();
+        store.apply(
+            writes
+                .iter()
+                .map(|(key, value)| (*key, Some(value.clone()))),
+        );
+        ready(run(&store, query))
+            .expect("in memory")
+            .expect("the query answers")
+    }
+
+    #[test]
+    fn a_lineage_recomputed_from_real_proofs_verifies_and_a_hidden_dataset_is_caught() {
+        let (writes, dataset_id, _base, tuned) = provenance_writes();
+        let query = StateQuery::Lineage {
+            id: tuned,
+            max_nodes: 100,
+        };
+        let (answer, keys) = node_answer(&writes, &query);
+        let StateAnswer::Lineage(lineage) = &answer else {
+            panic!("a lineage")
+        };
+        assert_eq!(lineage.datasets.len(), 1);
+        let (proofs, root) = prove_keys(&writes, &keys);
+        let block = block(9, root);
+        let served = LineageAnswer {
+            height: 9,
+            state_root: root,
+            max_nodes: 100,
+            lineage: LineageView::from(lineage.as_ref()),
+            proofs: Some(proofs),
+        };
+        let summary = verify_lineage(&tuned, 100, &served, &block).expect("verifies");
+        assert_eq!(
+            (summary.height, summary.state_root, summary.values_proven),
+            (9, root, keys.len())
+        );
+
+        // The node leaves the dataset out of its answer: the proofs still hold it.
+        let mut hidden = served.clone();
+        hidden.lineage.datasets.clear();
+        assert!(matches!(
+            verify_lineage(&tuned, 100, &hidden, &block),
+            Err(VerificationError::AnswerMismatch { .. })
+        ));
+
+        // The node also leaves out the dataset's proof: recomputing needs it.
+        let mut unproven = served.clone();
+        let dataset_key = ailedger_state::provenance::query::dataset_key(&dataset_id);
+        unproven
+            .proofs
+            .as_mut()
+            .expect("proofs")
+            .retain(|proof| proof.key != dataset_key);
+        assert_eq!(
+            verify_lineage(&tuned, 100, &unproven, &block),
+            Err(VerificationError::IncompleteProofs { key: dataset_key })
+        );
+
+        // A forged value does not verify against the root.
+        let mut forged = served.clone();
+        let first = &mut forged.proofs.as_mut().expect("proofs")[0];
+        if let Some(value) = first.value.as_mut() {
+            let last = value.len() - 1;
+            value[last] ^= 1;
+        }
+        assert!(matches!(
+            verify_lineage(&tuned, 100, &forged, &block),
+            Err(VerificationError::Proof(_))
+        ));
+
+        let bare = LineageAnswer {
+            proofs: None,
+            ..served.clone()
+        };
+        assert_eq!(
+            verify_lineage(&tuned, 100, &bare, &block),
+            Err(VerificationError::MissingProofs)
+        );
+        assert!(matches!(
+            verify_lineage(&tuned, 100, &served, &self::block(10, root)),
+            Err(VerificationError::HeightMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn a_dataset_and_its_downstream_set_verify_and_a_dropped_descendant_is_caught() {
+        let (writes, dataset_id, base, tuned) = provenance_writes();
+        let query = StateQuery::Dataset(dataset_id);
+        let (answer, keys) = node_answer(&writes, &query);
+        let StateAnswer::Dataset(Some(dataset)) = &answer else {
+            panic!("a dataset")
+        };
+        let (proofs, root) = prove_keys(&writes, &keys);
+        let served = DatasetAnswer {
+            height: 4,
+            state_root: root,
+            dataset: DatasetView::from(dataset),
+            proofs: Some(proofs),
+        };
+        let block = block(4, root);
+        verify_dataset(&dataset_id, &served, &block).expect("verifies");
+        let mut renamed = served;
+        renamed.dataset.licence.expression = "MIT".into();
+        assert!(matches!(
+            verify_dataset(&dataset_id, &renamed, &block),
+            Err(VerificationError::AnswerMismatch { .. })
+        ));
+
+        let node = Node::Dataset(dataset_id);
+        let query = StateQuery::Downstream {
+            node,
+            max_nodes: 10,
+        };
+        let (answer, keys) = node_answer(&writes, &query);
+        let StateAnswer::Downstream(downstream) = &answer else {
+            panic!("a downstream set")
+        };
+        assert_eq!(
+            downstream
+                .versions
+                .iter()
+                .map(|descendant| descendant.version.record.id)
+                .collect::<Vec<_>>(),
+            vec![base, tuned]
+        );
+        let (proofs, root) = prove_keys(&writes, &keys);
+        let served = DownstreamAnswer {
+            height: 4,
+            state_root: root,
+            max_nodes: 10,
+            downstream: DownstreamView::from(downstream.as_ref()),
+            proofs: Some(proofs),
+        };
+        let block = self::block(4, root);
+        verify_downstream(node, 10, &served, &block).expect("verifies");
+        let mut dropped = served;
+        dropped.downstream.versions.pop();
+        assert!(matches!(
+            verify_downstream(node, 10, &dropped, &block),
+            Err(VerificationError::AnswerMismatch { .. })
+        ));
+        // A proof set that shows the dataset as absent cannot back an answer that has it.
+        let absent = sha256(&[b"absent"]);
+        let (proofs, root) = prove_keys(
+            &writes,
+            &[ailedger_state::provenance::query::dataset_key(&absent)],
+        );
+        let served = DatasetAnswer {
+            height: 4,
+            state_root: root,
+            dataset: DatasetView::from(dataset),
+            proofs: Some(proofs),
+        };
+        assert!(matches!(
+            verify_dataset(&absent, &served, &self::block(4, root)),
+            Err(VerificationError::AnswerMismatch { .. })
         ));
     }
 }

@@ -3,11 +3,13 @@
 //! Hashes, addresses, raw bytes and proofs are lowercase hex strings; token amounts and fees
 //! (`u128`) are decimal strings; other integers are JSON numbers. Each type converts from the
 //! domain type it shows (`From<&Block>`, `From<&Receipt>`, ...), so the node API and the CLI
-//! print one shape.
+//! print one shape. Provenance answers carry the height and state root they were read at and,
+//! with `?proofs=true`, a proof of every state value they were computed from.
 
 mod block;
 mod error;
 mod node;
+mod provenance;
 mod state;
 mod tx;
 
@@ -16,6 +18,14 @@ pub use block::{
 };
 pub use error::ErrorBody;
 pub use node::{ChainInfoView, Health, NodeStatusView};
+pub use provenance::{
+    AncestorView, CollectionPeriodView, ConflictView, DatasetAnswer, DatasetList, DatasetView,
+    DescendantView, DownstreamAnswer, DownstreamView, EdgeView, FileDigestView, IntendedUseView,
+    LicenceReportView, LicenceSourceView, LicenceView, LicencesAnswer, LineageAnswer,
+    LineageDatasetView, LineageView, ModelAnswer, ModelVersionList, ModelVersionView, ModelView,
+    NodeRefView, ObligationView, ParentView, ProvenState, ProvenValueView, SourceLicenceView,
+    TrainingRunView, VersionAnswer, VersionStatusView,
+};
 pub use state::{AccountTxs, AccountView, StateValueView};
 pub use tx::{
     DecodedMsg, ModuleRef, SubmitResult, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest,

@@ -8,6 +8,7 @@ use ailedger_core::{
 use ailedger_state::{
     Module,
     bank::{Bank, BankMsg},
+    provenance::{Provenance, ProvenanceMsg},
     registry,
 };
 use commonware_codec::Encode;
@@ -50,6 +51,15 @@ pub enum DecodedMsg {
         #[schema(value_type = String, example = "1000")]
         amount: u128,
     },
+    /// A `provenance` message: its kind and what it is about.
+    Provenance {
+        /// `register_dataset`, `register_model`, `register_model_version`,
+        /// `deprecate_version`, `revoke_version` or `transfer_model`.
+        kind: String,
+        /// The dataset root, the model name, `model@version`, the version id, or
+        /// `name -> new owner`.
+        subject: String,
+    },
 }
 
 impl DecodedMsg {
@@ -60,6 +70,25 @@ impl DecodedMsg {
             Bank::ID => match Bank::decode(payload).ok()? {
                 BankMsg::Transfer { to, amount } => Some(Self::BankTransfer { to, amount }),
             },
+            Provenance::ID => {
+                let msg = Provenance::decode(payload).ok()?;
+                let subject = match &msg {
+                    ProvenanceMsg::RegisterDataset(spec) => spec.id.to_string(),
+                    ProvenanceMsg::RegisterModel { name } => name.clone(),
+                    ProvenanceMsg::RegisterModelVersion(spec) => {
+                        format!("{}@{}", spec.model, spec.version)
+                    }
+                    ProvenanceMsg::DeprecateVersion { id, .. }
+                    | ProvenanceMsg::RevokeVersion { id, .. } => id.to_string(),
+                    ProvenanceMsg::TransferModel { name, new_owner } => {
+                        format!("{name} -> {new_owner}")
+                    }
+                };
+                Some(Self::Provenance {
+                    kind: msg.kind().to_owned(),
+                    subject,
+                })
+            }
             _ => None,
         }
     }
@@ -310,6 +339,27 @@ mod tests {
     use super::*;
     use ailedger_core::{Outcome, SecretKey};
     use serde_json::json;
+
+    #[test]
+    fn provenance_messages_are_decoded_with_their_subject() {
+        let msg = ProvenanceMsg::RegisterModel {
+            name: "acme/digits-mlp".into(),
+        };
+        assert_eq!(
+            DecodedMsg::decode(Provenance::ID, &msg.encode()),
+            Some(DecodedMsg::Provenance {
+                kind: "register_model".into(),
+                subject: "acme/digits-mlp".into(),
+            })
+        );
+        let value = serde_json::to_value(DecodedMsg::decode(Provenance::ID, &msg.encode()))
+            .expect("serializes");
+        assert_eq!(
+            value,
+            json!({"type": "provenance", "kind": "register_model", "subject": "acme/digits-mlp"})
+        );
+        assert_eq!(DecodedMsg::decode(Provenance::ID, &[0xff]), None);
+    }
 
     fn transfer() -> SignedTransaction {
         let key = SecretKey::from_seed(1);
