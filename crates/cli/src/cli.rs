@@ -1,6 +1,14 @@
 //! The command line: clap definitions and the parsers that turn raw arguments into checked
 //! values (addresses, amounts, durations, key names), so commands never see unchecked text.
 
+mod provenance;
+
+pub(crate) use provenance::{
+    DatasetCommand, DatasetProveArgs, DatasetRegisterArgs, DigestArg, DownstreamArgs, LicencesArgs,
+    ModelCommand, ProofFormat, StatusArgs, TraversalArgs, TxArgs, VerifyArgs, VersionCommand,
+    VersionRef, VersionRegisterArgs,
+};
+
 use crate::commands::node::{InitArgs, NodeArgs};
 use ailedger_client::{BlockRef, encoding::parse_hash};
 use ailedger_core::{Address, Hash};
@@ -64,6 +72,19 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: BlockCommand,
     },
+    /// Register datasets; show, list and prove them (files and records); what trained on them.
+    Dataset {
+        #[command(subcommand)]
+        command: DatasetCommand,
+    },
+    /// Register models and versions; lineage, licences, status, signatures.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+    /// What is this file or directory? A registered dataset, a model version's weights, or a
+    /// member of a dataset, with the proof that was checked.
+    Verify(VerifyArgs),
     /// Show the node's status.
     Status,
     /// Create a node's home: configuration, genesis and validator key.

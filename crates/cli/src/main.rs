@@ -4,6 +4,9 @@
 //!
 //! `ailedger <noun> <verb>`, e.g. `ailedger keys new alice`, `ailedger tx transfer --from alice
 //! --to <address> --amount 10 --wait`, `ailedger account show alice`, `ailedger block show latest`.
+//! Provenance: `ailedger dataset register|show|list|prove|verify-proof|downstream`, `ailedger
+//! model register|version register|version show|show|versions|lineage|licences|downstream|
+//! deprecate|revoke|transfer|sign|verify-signature|keygen`, and `ailedger verify PATH`.
 //! Global flags: `--json` (exactly one JSON document on stdout: the `ailedger-client` DTO of the
 //! answer, or `{"error": {...}}`), `--home DIR` (default `$AILEDGER_HOME` or `~/.ailedger`),
 //! `--node URL` (default `$AILEDGER_NODE` or `http://127.0.0.1:26657`). Logs go to stderr,
@@ -11,8 +14,17 @@
 //!
 //! # Exit codes
 //!
-//! 0 success; 1 operational error (the node is unreachable, refused a transaction, a file is
-//! missing); 2 usage error; 3 verification failed (a proof the node served does not verify).
+//! - 0: success (a licence report with conflicts is still a successful answer, unless
+//!   `--strict`).
+//! - 1: operational error: the node is unreachable or refused a transaction, a transaction
+//!   was committed but failed, a file is missing or corrupt, a licence is malformed, a parent
+//!   or dataset is not registered. With `--json` the error document has a stable code
+//!   (`FILE_NOT_FOUND`, `CORRUPT_WEIGHTS`, `LICENCE_MALFORMED`, `PARENT_NOT_FOUND`, ...).
+//! - 2: usage error.
+//! - 3: verification failed: a proof the node served does not verify, or a claim checked
+//!   locally came back false (a dataset proof, a membership, a signature, weights that are not
+//!   the version named).
+//! - 4: `model licences --strict` found conflicts with the intended use.
 //!
 //! # Status
 //!
@@ -21,17 +33,15 @@
 
 mod cli;
 mod commands;
+mod failure;
 mod keystore;
 mod output;
 
 use ailedger_client::ClientError;
 use clap::Parser;
+use failure::{Exit, Failure};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
-
-/// A proof, credential or inclusion check came back false: not a crash, a negative answer that
-/// scripts must be able to tell apart from other failures.
-const EXIT_VERIFICATION_FAILED: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
@@ -80,25 +90,32 @@ fn report(context: &commands::Context, error: &anyhow::Error) -> ExitCode {
     let client_error = error
         .chain()
         .find_map(|cause| cause.downcast_ref::<ClientError>());
-    let verification_failed = client_error.is_some_and(ClientError::is_verification);
+    let failure = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<Failure>());
+    let exit = match failure {
+        Some(failure) => failure.exit,
+        None if client_error.is_some_and(ClientError::is_verification) => Exit::Verification,
+        None => Exit::Error,
+    };
     if context.output.is_json() && !context.output.printed() {
-        let code = match client_error {
-            Some(ClientError::Api { code, .. }) => code.as_str(),
-            Some(ClientError::Verification(_)) => "VERIFICATION_FAILED",
-            Some(ClientError::Transport { .. }) => "NODE_UNREACHABLE",
-            Some(ClientError::Timeout { .. }) => "TIMEOUT",
-            Some(ClientError::Decode { .. }) => "BAD_ANSWER",
-            Some(ClientError::InvalidUrl { .. }) => "INVALID_URL",
+        let code = match (failure, client_error) {
+            (Some(failure), _) => failure.code.as_str(),
+            (None, Some(ClientError::Api { code, .. })) => code.as_str(),
+            (None, Some(ClientError::Verification(_))) => "VERIFICATION_FAILED",
+            (None, Some(ClientError::Transport { .. })) => "NODE_UNREACHABLE",
+            (None, Some(ClientError::Timeout { .. })) => "TIMEOUT",
+            (None, Some(ClientError::Decode { .. })) => "BAD_ANSWER",
+            (None, Some(ClientError::InvalidUrl { .. })) => "INVALID_URL",
             _ => "ERROR",
         };
         let document =
             serde_json::json!({"error": {"code": code, "message": format!("{error:#}")}});
         println!("{document:#}");
     }
-    eprintln!("error: {error:#}");
-    if verification_failed {
-        ExitCode::from(EXIT_VERIFICATION_FAILED)
-    } else {
-        ExitCode::FAILURE
+    match failure {
+        Some(failure) => eprintln!("error: {error:#} [{}]", failure.code),
+        None => eprintln!("error: {error:#}"),
     }
+    ExitCode::from(exit.status())
 }

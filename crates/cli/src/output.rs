@@ -95,6 +95,7 @@ fn module_name(tx: &TxView) -> String {
 fn decoded(tx: &TxView) -> String {
     match &tx.decoded {
         Some(DecodedMsg::BankTransfer { to, amount }) => format!("transfer {amount} to {to}"),
+        Some(DecodedMsg::Provenance { kind, subject }) => format!("{kind} {subject}"),
         Some(other) => format!("{other:?}"),
         None => format!("{} payload bytes", tx.payload.len()),
     }

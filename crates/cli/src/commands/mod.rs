@@ -4,10 +4,14 @@
 mod account;
 pub(crate) mod bench;
 mod block;
+mod dataset;
 mod keys;
+mod model;
 pub(crate) mod node;
+mod provenance;
 mod status;
 mod tx;
+mod verify;
 
 use crate::{
     cli::{AccountCommand, BenchCommand, BlockCommand, Command, GlobalArgs, TxCommand},
@@ -72,6 +76,9 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
         Command::Block {
             command: BlockCommand::Show { block, txs },
         } => block::show(context, block, txs).await,
+        Command::Dataset { command } => dataset::execute(context, command).await,
+        Command::Model { command } => model::execute(context, command).await,
+        Command::Verify(args) => verify::execute(context, args).await,
         Command::Status => status::show(context).await,
         Command::Init(args) => node::init(context, &args),
         Command::Node(args) => node::run(context, &args).await,

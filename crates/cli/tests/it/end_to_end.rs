@@ -31,12 +31,12 @@ use std::{
 };
 use tempfile::TempDir;
 
-const CHAIN_ID: &str = "e2e";
+pub(crate) const CHAIN_ID: &str = "e2e";
 /// What the genesis-funded key starts with.
-const GENESIS_BALANCE: u128 = 1_000_000_000_000_000_000_000_000;
+pub(crate) const GENESIS_BALANCE: u128 = 1_000_000_000_000_000_000_000_000;
 const GAS_LIMIT: u64 = 50_000;
 /// The longest any single wait (a commitment, a height, a CLI process) may take.
-const DEADLINE: Duration = Duration::from_secs(20);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(20);
 
 // ---------------------------------------------------------------------------------------------
@@ -44,10 +44,10 @@ const POLL: Duration = Duration::from_millis(20);
 // ---------------------------------------------------------------------------------------------
 
 /// A node started in-process in a temporary home, with a client of its API.
-struct TestNode {
+pub(crate) struct TestNode {
     node: RunningNode,
-    client: Client,
-    url: String,
+    pub(crate) client: Client,
+    pub(crate) url: String,
     validator: Address,
     runtime: tokio::runtime::Runtime,
     dir: TempDir,
@@ -56,7 +56,7 @@ struct TestNode {
 impl TestNode {
     /// Initializes a chain funding `balances` and starts its node; returns once block 1 (which
     /// applies the genesis state) is committed.
-    fn start(balances: &[(Address, u128)]) -> Self {
+    pub(crate) fn start(balances: &[(Address, u128)]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let home = Home::new(dir.path());
         let report = init(
@@ -90,16 +90,16 @@ impl TestNode {
         test_node
     }
 
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
 
-    fn home(&self) -> &Path {
+    pub(crate) fn home(&self) -> &Path {
         self.dir.path()
     }
 
     /// The `ailedger` binary, pointed at this node and home.
-    fn cli(&self) -> Cli {
+    pub(crate) fn cli(&self) -> Cli {
         Cli {
             home: self.home().to_owned(),
             node: self.url.clone(),
@@ -107,7 +107,7 @@ impl TestNode {
     }
 
     /// Stops the node, checking it was still running.
-    fn stop(self) {
+    pub(crate) fn stop(self) {
         assert!(
             !self.node.has_stopped(),
             "the node stopped on its own during the test"
@@ -196,7 +196,7 @@ async fn submit_all(client: &Client, txs: &[SignedTransaction]) -> Vec<Hash> {
 }
 
 /// Waits for a transaction's commitment and returns its record.
-async fn committed(client: &Client, hash: &Hash) -> TxRecordView {
+pub(crate) async fn committed(client: &Client, hash: &Hash) -> TxRecordView {
     let record = client
         .wait_for_tx(hash, DEADLINE)
         .await
@@ -245,21 +245,21 @@ async fn verified(client: &Client, address: &Address) -> VerifiedAccount {
 // ---------------------------------------------------------------------------------------------
 
 /// The `ailedger` binary with `--home` and `--node` set.
-struct Cli {
-    home: PathBuf,
-    node: String,
+pub(crate) struct Cli {
+    pub(crate) home: PathBuf,
+    pub(crate) node: String,
 }
 
 /// What one run of the binary did.
 #[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Cli {
-    fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         let mut all = vec!["--home", self.home.to_str().expect("utf-8 path")];
         all.extend(["--node", &self.node]);
         all.extend(args);
@@ -267,12 +267,12 @@ impl Cli {
     }
 
     /// Runs a command that must succeed.
-    fn ok(&self, args: &[&str]) -> Run {
+    pub(crate) fn ok(&self, args: &[&str]) -> Run {
         self.run(args).exit(0)
     }
 
     /// Runs a command with `--json` that must succeed, and parses its document as `T`.
-    fn ok_json<T: serde::de::DeserializeOwned>(&self, args: &[&str]) -> T {
+    pub(crate) fn ok_json<T: serde::de::DeserializeOwned>(&self, args: &[&str]) -> T {
         let mut all = vec!["--json"];
         all.extend(args);
         self.ok(&all).json()
@@ -291,7 +291,7 @@ impl Cli {
     }
 
     /// Runs a command with `--json` that must fail with `code`; returns its error document.
-    fn refused_json(&self, args: &[&str], exit: i32, code: &str) -> Value {
+    pub(crate) fn refused_json(&self, args: &[&str], exit: i32, code: &str) -> Value {
         let mut all = vec!["--json"];
         all.extend(args);
         let document: Value = self.run(&all).exit(exit).json();
@@ -348,19 +348,19 @@ fn ailedger(args: &[&str]) -> Run {
 
 impl Run {
     /// Checks the exit status.
-    fn exit(self, code: i32) -> Self {
+    pub(crate) fn exit(self, code: i32) -> Self {
         assert_eq!(self.code, code, "unexpected exit status: {self:#?}");
         self
     }
 
     /// The one JSON document on stdout.
-    fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(&self) -> T {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|error| panic!("stdout is not the JSON expected ({error}): {self:#?}"))
     }
 
     /// The value of `key` in human `key  value` output (its first line if repeated).
-    fn field(&self, key: &str) -> &str {
+    pub(crate) fn field(&self, key: &str) -> &str {
         self.stdout
             .lines()
             .find_map(|line| {

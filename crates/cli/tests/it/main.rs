@@ -2,3 +2,4 @@
 
 mod crash;
 mod end_to_end;
+mod provenance;
