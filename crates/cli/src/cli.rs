@@ -1,7 +1,10 @@
 //! The command line: clap definitions and the parsers that turn raw arguments into checked
 //! values (addresses, amounts, durations, key names), so commands never see unchecked text.
 
+mod export;
 mod provenance;
+
+pub(crate) use export::{CardArgs, CroissantArgs, MeasureUnit, SummaryArgs};
 
 pub(crate) use provenance::{
     DatasetCommand, DatasetProveArgs, DatasetRegisterArgs, DigestArg, DownstreamArgs, LicencesArgs,

@@ -68,6 +68,9 @@ pub(crate) enum DatasetCommand {
     },
     /// Every model version trained on a dataset, directly or through its ancestors.
     Downstream(DownstreamArgs),
+    /// Describe a registered dataset as Croissant 1.1 JSON-LD (`mlcroissant validate` accepts
+    /// it), from its ledger record and its files.
+    ExportCroissant(Box<super::CroissantArgs>),
 }
 
 /// A dataset's kind of source.
@@ -314,6 +317,12 @@ pub(crate) enum ModelCommand {
         #[arg(long, value_parser = parse_version_ref)]
         version: Option<VersionRef>,
     },
+    /// Write a version's Hugging Face model card (README.md front matter: license, base_model,
+    /// base_model_relation, datasets) from its ledger record and lineage.
+    ExportCard(Box<super::CardArgs>),
+    /// The EU AI Act Art. 53(1)(d) public summary of a version's training content, generated
+    /// from its lineage (Markdown, in the sections of the AI Office's template).
+    Summary(Box<super::SummaryArgs>),
     /// Generate a P-256 key pair for `model sign`.
     Keygen {
         /// Where to write the private key (PKCS#8 PEM, mode 0600; never overwritten).
@@ -362,9 +371,18 @@ pub(crate) struct VersionRegisterArgs {
     pub(crate) version: String,
     #[command(flatten)]
     pub(crate) weights: WeightsArgs,
-    /// The licence: an SPDX expression or a Hugging Face licence id.
-    #[arg(long)]
-    pub(crate) licence: String,
+    /// The licence: an SPDX expression or a Hugging Face licence id [default: the card's].
+    #[arg(long, required_unless_present = "card")]
+    pub(crate) licence: Option<String>,
+    /// A Hugging Face model card (README.md): its `license`, `base_model`,
+    /// `base_model_relation` and `datasets` are registered too. A base model is a version id,
+    /// MODEL@VERSION, or a model name (its latest version); a dataset is a root.
+    #[arg(long, value_name = "README.md")]
+    pub(crate) card: Option<PathBuf>,
+    /// How a Hugging Face id in the card maps to the ledger: HUB=LEDGER, where LEDGER is a
+    /// version (id or MODEL@VERSION) for a base model, or a root for a dataset (repeatable).
+    #[arg(long = "card-map", value_name = "HUB=LEDGER", requires = "card", value_parser = super::export::parse_mapping)]
+    pub(crate) card_map: Vec<(String, String)>,
     /// A parent: its id or MODEL@VERSION, then `:` and finetune, adapter, merge, quantized or
     /// distilled (repeatable).
     #[arg(long = "parent", value_name = "ID:RELATION", value_parser = parse_parent)]

@@ -42,6 +42,7 @@ pub(super) async fn execute(context: &Context, command: DatasetCommand) -> anyho
             verify_proof(context, &file, &dataset).await
         }
         DatasetCommand::Downstream(args) => downstream(context, args).await,
+        DatasetCommand::ExportCroissant(args) => super::export::croissant(context, &args).await,
     }
 }
 

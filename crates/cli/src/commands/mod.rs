@@ -4,11 +4,14 @@
 mod account;
 pub(crate) mod bench;
 mod block;
+mod card;
 mod dataset;
+mod export;
 mod keys;
 mod model;
 pub(crate) mod node;
 mod provenance;
+mod records;
 mod status;
 mod tx;
 mod verify;

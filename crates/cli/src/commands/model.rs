@@ -3,7 +3,9 @@
 
 use super::{
     Context,
+    card::{self, card_links, read_card},
     dataset::{MaybeVerified, show_downstream},
+    export,
     provenance::{
         ModelIdentity, Submitted, architecture_of, canonical_licence, digest_of, found,
         model_identity, proof_text, signer, status_text, submit, version_fields,
@@ -26,7 +28,9 @@ use ailedger_interop::model_signing::{
     HashOptions, PrivateKey, PublicKey, VerifyOptions, generate_key_pair, hash_directory,
     sign_manifest, verify_directory_with,
 };
-use ailedger_state::provenance::{Parent, ProvenanceMsg, TrainingRun, VersionSpec, query::Node};
+use ailedger_state::provenance::{
+    Parent, ProvenanceMsg, Relation, TrainingRun, VersionSpec, query::Node,
+};
 use anyhow::Context as _;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -64,6 +68,8 @@ pub(super) async fn execute(context: &Context, command: ModelCommand) -> anyhow:
             public_key,
             version,
         } => verify_signature(context, &dir, &signature, &public_key, version.as_ref()).await,
+        ModelCommand::ExportCard(args) => export::card(context, &args).await,
+        ModelCommand::Summary(args) => export::summary(context, &args).await,
         ModelCommand::Keygen {
             out_private,
             out_public,
@@ -224,7 +230,30 @@ async fn check_version_against_chain(
 }
 
 async fn register_version(context: &Context, args: VersionRegisterArgs) -> anyhow::Result<()> {
-    let licence = canonical_licence(&args.licence)?;
+    let card = args.card.as_deref().map(read_card).transpose()?;
+    let card_licence = card.as_ref().and_then(card::card_licence);
+    let raw_licence = match (&args.licence, card_licence) {
+        (Some(given), Some(from_card)) => {
+            if canonical_licence(given)? != canonical_licence(&from_card)? {
+                return Err(Failure::error(
+                    "CARD_CONFLICT",
+                    format!("--licence {given:?} differs from the card's licence {from_card:?}"),
+                )
+                .into());
+            }
+            given.clone()
+        }
+        (Some(given), None) => given.clone(),
+        (None, Some(from_card)) => from_card,
+        (None, None) => {
+            return Err(Failure::error(
+                "LICENCE_MISSING",
+                "the card has no license: give --licence",
+            )
+            .into());
+        }
+    };
+    let licence = canonical_licence(&raw_licence)?;
     let key = signer(context, &args.tx.from)?;
     let training = match &args.training_config {
         Some(path) => Some(TrainingRun {
@@ -245,34 +274,59 @@ async fn register_version(context: &Context, args: VersionRegisterArgs) -> anyho
         tensors,
     } = model_identity(&args.weights.weights, args.weights.weights_dir.as_deref())?;
     let architecture = explicit_architecture.unwrap_or_else(|| architecture_of(&tensors));
+    let client = context.client()?;
+    let mut parents: Vec<(VersionRef, Relation)> = args
+        .parents
+        .iter()
+        .map(|parent| (parent.version.clone(), parent.relation))
+        .collect();
+    let mut datasets = args.datasets.clone();
+    if let (Some(card), Some(path)) = (&card, &args.card) {
+        let links = card_links(&client, path, card, &args.card_map).await?;
+        for (version, relation) in links.parents {
+            match parents.iter().find(|(given, _)| given.id == version.id) {
+                Some((_, given)) if *given != relation => {
+                    return Err(Failure::error(
+                        "CARD_CONFLICT",
+                        format!(
+                            "parent {} is {given} by --parent but {relation} by the card",
+                            version.text
+                        ),
+                    )
+                    .into());
+                }
+                Some(_) => {}
+                None => parents.push((version, relation)),
+            }
+        }
+        for root in links.datasets {
+            if !datasets.contains(&root) {
+                datasets.push(root);
+            }
+        }
+    }
     let spec = VersionSpec {
         model: args.name.clone(),
         version: args.version.clone(),
         files,
         tensor_root,
         architecture,
-        parents: args
-            .parents
+        parents: parents
             .iter()
-            .map(|parent| Parent {
-                id: parent.version.id,
-                relation: parent.relation,
+            .map(|(version, relation)| Parent {
+                id: version.id,
+                relation: *relation,
             })
             .collect(),
-        datasets: args.datasets.clone(),
+        datasets,
         training,
-        licence: args.licence.clone(),
+        licence: raw_licence,
     };
     let msg = ProvenanceMsg::RegisterModelVersion(spec.clone());
     msg.validate()
         .map_err(|error| Failure::error(error.code(), error.to_string()))?;
 
-    let client = context.client()?;
-    let parents: Vec<VersionRef> = args
-        .parents
-        .iter()
-        .map(|parent| parent.version.clone())
-        .collect();
+    let parents: Vec<VersionRef> = parents.into_iter().map(|(version, _)| version).collect();
     check_version_against_chain(&client, &spec, &parents, &key.key.address()).await?;
     let submitted = submit(&client, &key, &args.tx, &msg).await?;
     let registration = VersionRegistration {

@@ -23,7 +23,7 @@ use tempfile::TempDir;
 
 /// The shared data and models, if present; a skipped test says why.
 #[allow(clippy::print_stderr)]
-fn shared() -> Option<PathBuf> {
+pub(crate) fn shared() -> Option<PathBuf> {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
     let present = shared.join("data/digits/digits.csv").is_file()
         && shared.join("models/digits-mlp.onnx").is_file();
@@ -38,12 +38,12 @@ fn shared() -> Option<PathBuf> {
     }
 }
 
-fn text(path: &Path) -> &str {
+pub(crate) fn text(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 path")
 }
 
 /// The funded keys: `dev` (seed 1) and `other` (seed 2), imported into the CLI's keystore.
-fn start() -> (TestNode, Cli) {
+pub(crate) fn start() -> (TestNode, Cli) {
     let dev = SecretKey::from_seed(1);
     let other = SecretKey::from_seed(2);
     let node = TestNode::start(&[
@@ -64,7 +64,13 @@ fn start() -> (TestNode, Cli) {
 }
 
 /// Registers a dataset with `--wait --json`; returns its root.
-fn register_dataset(cli: &Cli, path: &Path, name: &str, licence: &str, records: bool) -> String {
+pub(crate) fn register_dataset(
+    cli: &Cli,
+    path: &Path,
+    name: &str,
+    licence: &str,
+    records: bool,
+) -> String {
     let mut args = vec![
         "dataset",
         "register",
