@@ -106,6 +106,10 @@ pub(crate) enum Command {
 pub(crate) enum BenchCommand {
     /// Signed transfers submitted over HTTP to a fresh node process, timed to finality.
     Transfers(crate::commands::bench::TransfersArgs),
+    /// Datasets, models and versions registered over HTTP to a fresh node process (a
+    /// synthetic graph of 100,000 by default), then lineage, licence and downstream queries
+    /// timed.
+    Provenance(crate::commands::bench::provenance::ProvenanceArgs),
 }
 
 /// `ailedger keys ...`

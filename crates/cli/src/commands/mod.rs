@@ -88,5 +88,8 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
         Command::Bench {
             command: BenchCommand::Transfers(args),
         } => bench::transfers(context, &args).await,
+        Command::Bench {
+            command: BenchCommand::Provenance(args),
+        } => bench::provenance::provenance(context, &args).await,
     }
 }

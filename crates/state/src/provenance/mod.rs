@@ -50,6 +50,7 @@ mod msg;
 pub mod query;
 mod record;
 pub mod state_key;
+pub mod synthetic;
 #[cfg(test)]
 mod tests;
 

@@ -1,4 +1,4 @@
-//! `ailedger bench transfers`: the whole node under load.
+//! `ailedger bench transfers` and `ailedger bench provenance`: the whole node under load.
 //!
 //! A fresh single-validator chain is created in a temporary directory with `--senders` funded
 //! accounts, and its node runs as a separate process (`ailedger node`), as a user would run it.
@@ -9,6 +9,8 @@
 //! finalized blocks and notes when each transaction is first seen in one. Reported: committed
 //! transfers per second, latency from submission to finality, disk per transaction and the
 //! node's memory.
+
+pub(crate) mod provenance;
 
 use super::Context;
 use crate::output::Fields;
@@ -235,21 +237,35 @@ fn prepare(args: &TransfersArgs, chain_id: &str) -> anyhow::Result<Vec<Vec<Batch
             .collect::<Result<Vec<_>, _>>()
             .map(|chunks| chunks.into_iter().flatten().collect())
     })?;
-    let mut queues: Vec<Vec<Batch>> = (0..args.workers).map(|_| Vec::new()).collect();
-    let mut remaining = args.txs;
+    Ok(queues(&signed, args.txs, args.workers, args.batch))
+}
+
+/// Splits per-sender transactions (each sender's in nonce order) into per-worker queues of
+/// batches: a sender belongs to one worker, so its nonces arrive in order, and rounds
+/// interleave senders so that every sender makes progress. At most `total` are taken.
+fn queues(
+    signed: &[Vec<SignedTransaction>],
+    total: usize,
+    workers: usize,
+    batch: usize,
+) -> Vec<Vec<Batch>> {
+    let rounds = signed.iter().map(Vec::len).max().unwrap_or(0);
+    let mut queues: Vec<Vec<Batch>> = (0..workers).map(|_| Vec::new()).collect();
+    let mut remaining = total;
     for round in 0..rounds {
         for (worker, queue) in queues.iter_mut().enumerate() {
-            let round_txs: Vec<SignedTransaction> = (worker..args.senders)
-                .step_by(args.workers)
-                .map_while(|sender| {
+            let round_txs: Vec<SignedTransaction> = (worker..signed.len())
+                .step_by(workers)
+                .filter_map(|sender| {
                     if remaining == 0 {
                         return None;
                     }
-                    remaining -= 1;
-                    signed[sender].get(round).cloned()
+                    let tx = signed[sender].get(round).cloned();
+                    remaining -= usize::from(tx.is_some());
+                    tx
                 })
                 .collect();
-            for chunk in round_txs.chunks(args.batch) {
+            for chunk in round_txs.chunks(batch) {
                 queue.push(Batch {
                     body: body(chunk),
                     hashes: chunk.iter().map(SignedTransaction::hash).collect(),
@@ -258,7 +274,7 @@ fn prepare(args: &TransfersArgs, chain_id: &str) -> anyhow::Result<Vec<Vec<Batch
             }
         }
     }
-    Ok(queues)
+    queues
 }
 
 /// Most transactions submitted and not yet seen finalized, when submitting as fast as accepted.
@@ -412,6 +428,78 @@ async fn poll(
     }
 }
 
+/// What one load run measured.
+struct Load {
+    timings: Timings,
+    started: Instant,
+    submitted_at: Duration,
+    last_height: u64,
+}
+
+/// Submits `queues` (one worker each) and follows finalized blocks from `start_height` until
+/// all `total` transactions are seen; `schedule_step` paces batches (open loop).
+async fn load(
+    http: &reqwest::Client,
+    url: &str,
+    queues: Vec<Vec<Batch>>,
+    total: usize,
+    start_height: u64,
+    schedule_step: Option<Duration>,
+) -> anyhow::Result<Load> {
+    let timings = Arc::new(Mutex::new(Timings::default()));
+    let started = Instant::now();
+    let poller = tokio::spawn(poll(
+        http.clone(),
+        url.to_owned(),
+        timings.clone(),
+        total,
+        start_height,
+    ));
+    let workers = queues.len();
+    let handles: Vec<_> = queues
+        .into_iter()
+        .enumerate()
+        .map(|(index, batches)| {
+            let schedule = schedule_step.map(|step| (started, step, workers, index));
+            tokio::spawn(worker(
+                http.clone(),
+                url.to_owned(),
+                batches,
+                timings.clone(),
+                schedule,
+            ))
+        })
+        .collect();
+    for handle in handles {
+        handle.await.context("worker task")??;
+    }
+    let submitted_at = started.elapsed();
+    let last_height = poller.await.context("poller task")??;
+    let timings = std::mem::take(&mut *timings.lock().unwrap_or_else(|p| p.into_inner()));
+    Ok(Load {
+        timings,
+        started,
+        submitted_at,
+        last_height,
+    })
+}
+
+/// Submission-to-finality latencies, sorted.
+fn latencies(timings: &Timings) -> Vec<Duration> {
+    let mut latencies: Vec<Duration> = timings
+        .submitted
+        .iter()
+        .filter_map(|(hash, sent)| {
+            timings
+                .finalized
+                .get(hash)
+                .map(|seen| seen.saturating_duration_since(*sent))
+        })
+        .collect();
+    latencies.sort();
+    latencies
+}
+
 fn percentile(sorted: &[Duration], fraction: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -466,56 +554,31 @@ pub(crate) async fn transfers(context: &Context, args: &TransfersArgs) -> anyhow
     };
     let baseline_disk = disk_usage(&home_path);
 
-    let timings = Arc::new(Mutex::new(Timings::default()));
-    let started = Instant::now();
-    let poller = tokio::spawn(poll(
-        http.clone(),
-        node.url.clone(),
-        timings.clone(),
-        args.txs,
-        start_height,
-    ));
     let schedule_step = args.rate.map(|rate| {
         Duration::from_secs_f64(
             args.batch.min(args.senders / args.workers.max(1)).max(1) as f64 / rate.max(1) as f64,
         )
     });
-    let workers: Vec<_> = queues
-        .into_iter()
-        .enumerate()
-        .map(|(index, batches)| {
-            let schedule = schedule_step.map(|step| (started, step, args.workers, index));
-            tokio::spawn(worker(
-                http.clone(),
-                node.url.clone(),
-                batches,
-                timings.clone(),
-                schedule,
-            ))
-        })
-        .collect();
-    for handle in workers {
-        handle.await.context("worker task")??;
-    }
-    let submitted_at = started.elapsed();
-    let last_height = poller.await.context("poller task")??;
+    let Load {
+        timings,
+        started,
+        submitted_at,
+        last_height,
+    } = load(
+        &http,
+        &node.url,
+        queues,
+        args.txs,
+        start_height,
+        schedule_step,
+    )
+    .await?;
     let (rss, peak_rss) = node.memory();
     let disk = disk_usage(&home_path).saturating_sub(baseline_disk);
 
-    let timings = timings.lock().unwrap_or_else(|p| p.into_inner());
     let first_submit = timings.submitted.values().min().copied().unwrap_or(started);
     let last_final = timings.finalized.values().max().copied().unwrap_or(started);
-    let mut latencies: Vec<Duration> = timings
-        .submitted
-        .iter()
-        .filter_map(|(hash, sent)| {
-            timings
-                .finalized
-                .get(hash)
-                .map(|seen| seen.saturating_duration_since(*sent))
-        })
-        .collect();
-    latencies.sort();
+    let latencies = latencies(&timings);
     let blocks = last_height - start_height;
     let report = Report {
         txs: args.txs,
