@@ -8,10 +8,15 @@
 
 pub mod arch;
 pub mod exec;
+pub mod field;
 pub mod geometry;
 pub mod graph;
 pub mod input;
+pub mod matmul;
+pub mod mle;
 pub mod npz;
 pub mod onnx;
 pub mod quantise;
 pub mod report;
+pub mod sumcheck;
+pub mod transcript;

@@ -8,4 +8,5 @@ mod arch;
 mod exec;
 mod onnx;
 mod shared_models;
+mod sumcheck;
 mod support;
