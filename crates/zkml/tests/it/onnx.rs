@@ -299,3 +299,39 @@ fn reshape_with_inferred_dimension_and_constant_node() {
     let graph = import(&bytes).unwrap();
     assert_eq!(graph.ops[0], Op::Reshape(vec![1, 8]));
 }
+
+#[test]
+fn qlinear_conv_model_keeps_its_integer_weights_and_bias() {
+    let bytes = model_bytes(
+        &[1, 1, 3, 3],
+        "out",
+        &[1, 2, 2, 2],
+        vec![
+            node("QuantizeLinear", &["input", "s_in", "zp"], "xq", vec![]),
+            node(
+                "QLinearConv",
+                &["xq", "s_in", "zp", "w", "s_w", "zp", "s_out", "zp", "b"],
+                "yq",
+                vec![ints("kernel_shape", &[2, 2]), ints("strides", &[1, 1])],
+            ),
+            node("DequantizeLinear", &["yq", "s_out", "zp"], "out", vec![]),
+        ],
+        vec![
+            float_tensor("s_in", &[], &[0.01]),
+            int8_tensor("zp", &[], &[0]),
+            int8_tensor("w", &[2, 1, 2, 2], &[1, -2, 3, -4, 5, -6, 7, -8]),
+            float_tensor("s_w", &[], &[0.1]),
+            int32_tensor("b", &[2], &[40, -40]),
+            float_tensor("s_out", &[], &[0.05]),
+        ],
+    );
+    let graph = import(&bytes).unwrap();
+    let model = quantise(&graph, &[]).unwrap();
+    assert_eq!(model.weights()[0].weight, vec![1, -2, 3, -4, 5, -6, 7, -8]);
+    assert_eq!(model.weights()[0].bias, vec![40, -40]);
+    // A 1x3x3 input of ones (integers 100 at scale 0.01) through the first kernel:
+    // 100 * (1 - 2 + 3 - 4) + 40 = -160 at every position.
+    let trace = ailedger_zkml::exec::run(&model, &[100; 9]).unwrap();
+    assert_eq!(&trace.output()[..4], &[-160; 4]);
+    assert_eq!(&trace.output()[4..], &[100 * (5 - 6 + 7 - 8) - 40; 4]);
+}
