@@ -1,0 +1,39 @@
+//! Proofs of inference for small quantised neural networks.
+//!
+//! # Pipeline
+//!
+//! - [`onnx::import`] reads an ONNX file into a [`graph::Graph`], a chain of supported operators
+//!   (float, QDQ or QLinear forms).
+//! - [`quantise::quantise`] turns it into a [`quantise::QuantModel`]: symmetric per-tensor int8
+//!   weights and activations, int32 biases, integer requantisation. Its [`arch::Arch`] descriptor
+//!   (canonical, versioned encoding) is what the verifier will rebuild the circuit from.
+//! - [`exec::run`] is the bit-exact integer reference executor; its [`exec::Trace`] is the prover's
+//!   witness. [`report::compare`] measures the quantised model against the float one.
+//! - [`field`], [`transcript`], [`mle`], [`sumcheck`] and [`matmul`] are the proof system's core:
+//!   Goldilocks with challenges in its degree-2 extension, one duplex-sponge Fiat–Shamir
+//!   transcript, and the sumcheck that reduces a claim on a linear layer's output to claims on
+//!   its weights and its input.
+//!
+//! # Status
+//!
+//! Not yet a proof system: the weight commitment, the lookup arguments for requantisation, ReLU
+//! and max pool, the convolution reduction and the end-to-end prover/verifier are still to come.
+//! Version 1 proofs will be sound but not zero-knowledge: they reveal linear information about the
+//! weights and the activations, so nothing here hides the model or the input.
+//!
+//! This crate knows nothing about the chain and does no I/O.
+
+pub mod arch;
+pub mod exec;
+pub mod field;
+pub mod geometry;
+pub mod graph;
+pub mod input;
+pub mod matmul;
+pub mod mle;
+pub mod npz;
+pub mod onnx;
+pub mod quantise;
+pub mod report;
+pub mod sumcheck;
+pub mod transcript;

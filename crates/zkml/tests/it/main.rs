@@ -1,0 +1,12 @@
+//! Integration tests of ailedger-zkml: one binary, one module per area.
+
+// Helpers outside `#[test]` functions (model builders) are test code too; clippy's
+// `allow-unwrap-in-tests` only covers the test functions themselves.
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+mod arch;
+mod exec;
+mod onnx;
+mod shared_models;
+mod sumcheck;
+mod support;
