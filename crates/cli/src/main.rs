@@ -4,9 +4,11 @@
 //!
 //! `ailedger <noun> <verb>`, e.g. `ailedger keys new alice`, `ailedger tx transfer --from alice
 //! --to <address> --amount 10 --wait`, `ailedger account show alice`, `ailedger block show latest`.
-//! Provenance: `ailedger dataset register|show|list|prove|verify-proof|downstream`, `ailedger
-//! model register|version register|version show|show|versions|lineage|licences|downstream|
-//! deprecate|revoke|transfer|sign|verify-signature|keygen`, and `ailedger verify PATH`.
+//! Provenance: `ailedger dataset register|show|list|prove|verify-proof|downstream|
+//! export-croissant`, `ailedger model register|version register|version show|show|versions|
+//! lineage|licences|downstream|deprecate|revoke|transfer|sign|verify-signature|keygen|
+//! export-card|summary`, and `ailedger verify PATH`. Benchmarks: `ailedger bench transfers`,
+//! `ailedger bench provenance`.
 //! Global flags: `--json` (exactly one JSON document on stdout: the `ailedger-client` DTO of the
 //! answer, or `{"error": {...}}`), `--home DIR` (default `$AILEDGER_HOME` or `~/.ailedger`),
 //! `--node URL` (default `$AILEDGER_NODE` or `http://127.0.0.1:26657`). Logs go to stderr,
