@@ -48,7 +48,7 @@ impl Mlcroissant {
 /// The digits CSV: the shared copy, or a generated one of the same shape.
 fn digits_csv() -> Vec<u8> {
     let path = std::env::var_os("AILEDGER_TEST_DIGITS").map_or_else(
-        || PathBuf::from("/work/shared/data/digits/digits.csv"),
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/digits/digits.csv"),
         PathBuf::from,
     );
     if let Ok(content) = fs::read(&path) {

@@ -116,8 +116,10 @@ impl Scratch {
     fn new() -> Self {
         let root = tempfile::tempdir().expect("temporary directory");
         let dir = root.path().join("digits-model");
-        let models = std::env::var_os("AILEDGER_TEST_MODELS")
-            .map_or_else(|| PathBuf::from("/work/shared/models"), PathBuf::from);
+        let models = std::env::var_os("AILEDGER_TEST_MODELS").map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/models"),
+            PathBuf::from,
+        );
         let mut n_copied = 0;
         if let Ok(entries) = fs::read_dir(&models) {
             for entry in entries {
