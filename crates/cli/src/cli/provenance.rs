@@ -203,6 +203,10 @@ pub(crate) struct DownstreamArgs {
     /// The dataset's root.
     #[arg(value_parser = parse_hash_arg)]
     pub(crate) root: Hash,
+    /// A proof that one file or record is in the dataset (`dataset prove --out`): checked
+    /// first (exit 3 if it does not verify), so the answer is what that file or record reached.
+    #[arg(long, value_name = "PROOF")]
+    pub(crate) member: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) traversal: TraversalArgs,
 }

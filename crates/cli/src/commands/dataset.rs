@@ -495,8 +495,45 @@ async fn verify_proof(context: &Context, file: &Path, root: &Hash) -> anyhow::Re
     Ok(())
 }
 
+/// Everything trained on a dataset; with `--member`, first the proof that a file or record is
+/// in it, so a takedown or erasure request about one record gets the versions it reached.
 async fn downstream(context: &Context, args: DownstreamArgs) -> anyhow::Result<()> {
-    show_downstream(context, Node::Dataset(args.root), &args.traversal).await
+    let member = match &args.member {
+        Some(file) => {
+            let proof = read_proof(file)?;
+            let client = context.client()?;
+            let (dataset, state) = registered(&client, &args.root, || {
+                format!("dataset {} is not registered", args.root)
+            })
+            .await?;
+            let check = check_proof(&proof, &dataset);
+            if let Err(reason) = check {
+                return Err(Failure::verification(
+                    "PROOF_INVALID",
+                    format!("{}: {reason}", file.display()),
+                )
+                .into());
+            }
+            Some(ProofReport::new(&proof, &dataset, state, &check))
+        }
+        None => None,
+    };
+    show_downstream_of(
+        context,
+        Node::Dataset(args.root),
+        &args.traversal,
+        member.as_ref(),
+    )
+    .await
+}
+
+/// What `dataset downstream --member` prints: the member checked, then the answer.
+#[derive(Debug, Serialize)]
+struct MemberDownstream<'a, T> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    member: Option<&'a ProofReport>,
+    #[serde(flatten)]
+    downstream: &'a MaybeVerified<T>,
 }
 
 fn node_text(node: &NodeRefView) -> String {
@@ -523,6 +560,15 @@ pub(super) async fn show_downstream(
     node: Node,
     traversal: &TraversalArgs,
 ) -> anyhow::Result<()> {
+    show_downstream_of(context, node, traversal, None).await
+}
+
+async fn show_downstream_of(
+    context: &Context,
+    node: Node,
+    traversal: &TraversalArgs,
+    member: Option<&ProofReport>,
+) -> anyhow::Result<()> {
     let client = context.client()?;
     let answer: MaybeVerified<DownstreamAnswer> = if traversal.proofs {
         let verified = client
@@ -542,9 +588,24 @@ pub(super) async fn show_downstream(
             verified: None,
         }
     };
-    context.output.emit(&answer, || {
+    let document = MemberDownstream {
+        member,
+        downstream: &answer,
+    };
+    context.output.emit(&document, || {
         let downstream = &answer.answer.downstream;
-        let mut fields = Fields::new()
+        let mut fields = Fields::new();
+        if let Some(member) = member {
+            let what = match member.index_in_file {
+                Some(index) => format!("record {index} of {}", member.path),
+                None => format!("file {}", member.path),
+            };
+            fields = fields.add(
+                "member",
+                format!("{what} (leaf {}), proof verified", member.leaf_index),
+            );
+        }
+        let mut fields = fields
             .add("root", node_text(&downstream.root))
             .add("versions", downstream.versions.len());
         for descendant in &downstream.versions {

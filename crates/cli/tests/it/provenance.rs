@@ -457,6 +457,39 @@ fn real_datasets_and_models_register_and_answer_lineage_licences_proofs_and_veri
             .is_some_and(|reason| reason.contains("569")),
         "{wrong_dataset:#}"
     );
+    // A takedown request about row 42: the versions that record reached, once its proof holds.
+    let reached: Value = cli.ok_json(&[
+        "dataset",
+        "downstream",
+        &digits,
+        "--member",
+        text(&proof_file),
+    ]);
+    assert_eq!(reached["member"]["leaf_index"], 42, "{reached:#}");
+    assert_eq!(
+        labels(&reached["downstream"]["versions"]),
+        labels(&downstream["downstream"]["versions"])
+    );
+    let human = cli.ok(&[
+        "dataset",
+        "downstream",
+        &digits,
+        "--member",
+        text(&proof_file),
+    ]);
+    assert!(human.field("member").starts_with("record 42 of digits.csv"));
+    refused_report(
+        &cli,
+        &[
+            "dataset",
+            "downstream",
+            &breast,
+            "--member",
+            text(&proof_file),
+        ],
+        3,
+        "PROOF_INVALID",
+    );
     let saved = std::fs::read_to_string(&proof_file).expect("proof");
     // The record's fields follow the header in the encoding; flip a digit in the middle of it.
     let at = saved.len() / 3;
