@@ -5,19 +5,17 @@
 use super::{
     Context,
     dataset::registered,
+    model::fetch_lineage,
     provenance::{hash_of, with_bar},
     records::{dataset_record, digest, version_record},
 };
 use crate::{
-    cli::{CardArgs, CroissantArgs, MeasureUnit, SummaryArgs, TraversalArgs, VersionRef},
+    cli::{CardArgs, CroissantArgs, MeasureUnit, SummaryArgs},
     failure::Failure,
     output::Fields,
 };
 use ailedger_artifacts::dataset::{self as artifacts, DatasetOptions, hash_dataset};
-use ailedger_client::{
-    Client,
-    dto::{LineageAnswer, ModelVersionView},
-};
+use ailedger_client::dto::{LineageAnswer, ModelVersionView};
 use ailedger_interop::{
     ai_act::{Measure, SummaryOptions, training_content_summary},
     croissant::{
@@ -210,27 +208,6 @@ fn csv_record_sets(path: &Path, manifest: &[ManifestFile]) -> anyhow::Result<Vec
     Ok(sets)
 }
 
-/// A version's lineage, verified when `--proofs` asks for it.
-async fn lineage_of(
-    client: &Client,
-    version: &VersionRef,
-    traversal: &TraversalArgs,
-) -> anyhow::Result<(LineageAnswer, bool)> {
-    if traversal.proofs {
-        let verified = client
-            .verified_lineage(&version.id, traversal.max_nodes)
-            .await
-            .with_context(|| format!("lineage of {}", version.text))?;
-        Ok((verified.answer, true))
-    } else {
-        let answer = client
-            .lineage(&version.id, traversal.max_nodes, false)
-            .await
-            .with_context(|| format!("lineage of {}", version.text))?;
-        Ok((answer, false))
-    }
-}
-
 /// The version's direct parents, as the lineage answered them.
 fn direct_parents<'a>(
     lineage: &'a LineageAnswer,
@@ -260,7 +237,8 @@ fn direct_parents<'a>(
 /// `model export-card`: the version's README with Hub front matter.
 pub(super) async fn card(context: &Context, args: &CardArgs) -> anyhow::Result<()> {
     let client = context.client()?;
-    let (lineage, verified) = lineage_of(&client, &args.version, &args.traversal).await?;
+    let fetched = fetch_lineage(&client, &args.version, &args.traversal).await?;
+    let (lineage, verified) = (fetched.answer, fetched.verified.is_some());
     let version = &lineage.lineage.version;
     let hub_ids: BTreeMap<&str, &str> = args
         .hub_ids
@@ -327,7 +305,8 @@ pub(super) async fn card(context: &Context, args: &CardArgs) -> anyhow::Result<(
 /// `model summary`: the AI Act training-content summary of the version's lineage.
 pub(super) async fn summary(context: &Context, args: &SummaryArgs) -> anyhow::Result<()> {
     let client = context.client()?;
-    let (lineage, verified) = lineage_of(&client, &args.version, &args.traversal).await?;
+    let fetched = fetch_lineage(&client, &args.version, &args.traversal).await?;
+    let (lineage, verified) = (fetched.answer, fetched.verified.is_some());
     let version = version_record(&lineage.lineage.version)?;
     let ancestors = lineage
         .lineage

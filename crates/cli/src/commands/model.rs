@@ -457,13 +457,13 @@ fn proof_line(fields: Fields, height: u64, verified: Option<&ProofSummary>) -> F
     }
 }
 
-async fn lineage(
-    context: &Context,
+/// A version's lineage, verified against the block's state root when `--proofs` asks for it.
+pub(super) async fn fetch_lineage(
+    client: &Client,
     version: &VersionRef,
     traversal: &TraversalArgs,
-) -> anyhow::Result<()> {
-    let client = context.client()?;
-    let answer: MaybeVerified<LineageAnswer> = if traversal.proofs {
+) -> anyhow::Result<MaybeVerified<LineageAnswer>> {
+    Ok(if traversal.proofs {
         let verified = client
             .verified_lineage(&version.id, traversal.max_nodes)
             .await
@@ -480,7 +480,15 @@ async fn lineage(
                 .with_context(|| format!("lineage of {}", version.text))?,
             verified: None,
         }
-    };
+    })
+}
+
+async fn lineage(
+    context: &Context,
+    version: &VersionRef,
+    traversal: &TraversalArgs,
+) -> anyhow::Result<()> {
+    let answer = fetch_lineage(&context.client()?, version, traversal).await?;
     context.output.emit(&answer, || {
         let lineage = &answer.answer.lineage;
         let mut fields = Fields::new().add(

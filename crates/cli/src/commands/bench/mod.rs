@@ -428,6 +428,50 @@ async fn poll(
     }
 }
 
+/// A fresh single-validator chain in a temporary directory: the directory (deleted when
+/// dropped) and the node's home in it.
+fn init_chain(
+    chain_id: &str,
+    balances: Vec<(ailedger_core::Address, u128)>,
+    block_interval_ms: u64,
+) -> anyhow::Result<(tempfile::TempDir, PathBuf)> {
+    let dir = tempfile::Builder::new()
+        .prefix("ailedger-bench-")
+        .tempdir()
+        .context("creating a temporary directory")?;
+    let home = dir.path().join("node");
+    init(
+        &Home::new(&home),
+        &InitOptions {
+            chain_id: chain_id.into(),
+            balances,
+            api_listen: "127.0.0.1:0".parse().context("address")?,
+            p2p_listen: "127.0.0.1:0".parse().context("address")?,
+            block_interval: Duration::from_millis(block_interval_ms),
+            force: false,
+        },
+    )
+    .context("creating the benchmark chain")?;
+    Ok((dir, home))
+}
+
+/// Waits for the node's first block; returns the height it is at.
+async fn wait_ready(http: &reqwest::Client, url: &str) -> anyhow::Result<u64> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(response) = http.get(format!("{url}/v1/status")).send().await
+            && let Ok(status) = response.json::<StatusView>().await
+            && status.height >= 1
+        {
+            return Ok(status.height);
+        }
+        if Instant::now() > deadline {
+            bail!("the node did not produce a block within 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// What one load run measured.
 struct Load {
     timings: Timings,
@@ -513,45 +557,21 @@ pub(crate) async fn transfers(context: &Context, args: &TransfersArgs) -> anyhow
     if args.txs == 0 || args.senders == 0 || args.batch == 0 || args.workers == 0 {
         bail!("--txs, --senders, --batch and --workers must be positive");
     }
-    let dir = tempfile::Builder::new()
-        .prefix("ailedger-bench-")
-        .tempdir()
-        .context("creating a temporary directory")?;
-    let home_path: PathBuf = dir.path().join("node");
     let chain_id = "ailedger-bench";
-    init(
-        &Home::new(&home_path),
-        &InitOptions {
-            chain_id: chain_id.into(),
-            balances: (0..args.senders)
-                .map(|i| (sender_key(i).address(), 1_000_000_000_000_000))
-                .collect(),
-            api_listen: "127.0.0.1:0".parse().context("address")?,
-            p2p_listen: "127.0.0.1:0".parse().context("address")?,
-            block_interval: Duration::from_millis(args.block_interval_ms),
-            force: false,
-        },
-    )
-    .context("creating the benchmark chain")?;
+    let (dir, home_path) = init_chain(
+        chain_id,
+        (0..args.senders)
+            .map(|i| (sender_key(i).address(), 1_000_000_000_000_000))
+            .collect(),
+        args.block_interval_ms,
+    )?;
     tracing::info!(txs = args.txs, senders = args.senders, "signing");
     let queues = prepare(args, chain_id)?;
     let node = NodeUnderTest::spawn(&home_path, args.block_interval_ms)?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.workers * 2)
         .build()?;
-    let ready_deadline = Instant::now() + Duration::from_secs(60);
-    let start_height = loop {
-        if let Ok(response) = http.get(format!("{}/v1/status", node.url)).send().await
-            && let Ok(status) = response.json::<StatusView>().await
-            && status.height >= 1
-        {
-            break status.height;
-        }
-        if Instant::now() > ready_deadline {
-            bail!("the node did not produce a block within 60 s");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let start_height = wait_ready(&http, &node.url).await?;
     let baseline_disk = disk_usage(&home_path);
 
     let schedule_step = args.rate.map(|rate| {

@@ -8,7 +8,8 @@
 //! versions and datasets are timed over HTTP, one at a time, as a client sees them.
 
 use super::{
-    Context, Load, NodeUnderTest, StatusView, disk_usage, latencies, load, percentile, queues,
+    Context, Load, NodeUnderTest, disk_usage, init_chain, latencies, load, percentile, queues,
+    wait_ready,
 };
 use crate::output::Fields;
 use ailedger_client::{
@@ -16,7 +17,6 @@ use ailedger_client::{
     dto::{IntendedUseView, OutcomeView},
 };
 use ailedger_core::{SecretKey, SignedTransaction, Transaction};
-use ailedger_node::config::{Home, InitOptions, init};
 use ailedger_state::{
     Module,
     provenance::{
@@ -29,7 +29,7 @@ use anyhow::{Context as _, bail};
 use clap::Args;
 use commonware_codec::Encode;
 use serde::Serialize;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// `ailedger bench provenance`.
 #[derive(Debug, Args)]
@@ -213,44 +213,20 @@ pub(crate) async fn provenance(context: &Context, args: &ProvenanceArgs) -> anyh
         },
         2026,
     );
-    let dir = tempfile::Builder::new()
-        .prefix("ailedger-bench-")
-        .tempdir()
-        .context("creating a temporary directory")?;
-    let home = dir.path().join("node");
     let chain_id = "ailedger-bench";
-    init(
-        &Home::new(&home),
-        &InitOptions {
-            chain_id: chain_id.into(),
-            balances: (0..args.senders)
-                .map(|i| (sender_key(i).address(), 1_000_000_000_000_000_000))
-                .collect(),
-            api_listen: "127.0.0.1:0".parse().context("address")?,
-            p2p_listen: "127.0.0.1:0".parse().context("address")?,
-            block_interval: Duration::from_millis(args.block_interval_ms),
-            force: false,
-        },
-    )
-    .context("creating the benchmark chain")?;
+    let (_dir, home) = init_chain(
+        chain_id,
+        (0..args.senders)
+            .map(|i| (sender_key(i).address(), 1_000_000_000_000_000_000))
+            .collect(),
+        args.block_interval_ms,
+    )?;
     let node = NodeUnderTest::spawn(&home, args.block_interval_ms)?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(workers * 2)
         .build()?;
     let client = Client::with_http_client(&node.url, http.clone())?;
-    let ready = Instant::now() + Duration::from_secs(60);
-    let mut height = loop {
-        if let Ok(response) = http.get(format!("{}/v1/status", node.url)).send().await
-            && let Ok(status) = response.json::<StatusView>().await
-            && status.height >= 1
-        {
-            break status.height;
-        }
-        if Instant::now() > ready {
-            bail!("the node did not produce a block within 60 s");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let mut height = wait_ready(&http, &node.url).await?;
     let baseline_disk = disk_usage(&home);
 
     let keys: Vec<SecretKey> = (0..args.senders).map(sender_key).collect();
