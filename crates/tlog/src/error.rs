@@ -322,6 +322,13 @@ pub enum StorageError {
     /// A proof request with impossible sizes.
     #[error(transparent)]
     Proof(#[from] ProofError),
+    /// Writing or syncing a batch failed. Whether it is durable is unknown: no receipt was
+    /// issued, and reopening the log decides (a torn batch is cut off).
+    #[error("writing the batch failed, reopen the log to recover: {reason}")]
+    WriteFailed {
+        /// The underlying error.
+        reason: String,
+    },
     /// An earlier write failed; the log refuses further appends until it is reopened.
     #[error("an earlier write failed; reopen the log to recover")]
     Poisoned,
@@ -339,6 +346,14 @@ pub enum AppendError {
     BatchTooLarge {
         /// Entries in the batch.
         n_entries: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// More entry bytes in one call than the log accepts at once.
+    #[error("the batch has {n_bytes} bytes of entries, the limit is {max}")]
+    BatchBytesTooLarge {
+        /// Bytes of entries in the batch.
+        n_bytes: usize,
         /// The limit.
         max: usize,
     },

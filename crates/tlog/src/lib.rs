@@ -50,6 +50,7 @@
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+mod appender;
 pub mod checkpoint;
 mod error;
 pub mod hash;
@@ -57,8 +58,10 @@ pub mod merkle;
 pub mod note;
 pub mod proof;
 pub mod receipt;
+pub mod storage;
 pub mod tiles;
 
+pub use appender::Appender;
 pub use checkpoint::{Checkpoint, SignedCheckpoint};
 pub use error::{AppendError, FormatError, ProofError, ProveError, StorageError, VerifyError};
 pub use hash::{Hash, leaf_hash, node_hash};
@@ -66,4 +69,5 @@ pub use merkle::{Frontier, MemoryTree, NodeSource};
 pub use note::{LogKey, LogVerifier};
 pub use proof::{ConsistencyProof, InclusionProof};
 pub use receipt::Receipt;
+pub use storage::{Audit, Log, LogOptions, Recovery};
 pub use tiles::TileId;

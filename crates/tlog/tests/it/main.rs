@@ -6,7 +6,9 @@
 
 mod bad_input;
 mod checkpoints;
+mod crash;
 mod fuzz;
 mod go_interop;
 mod proofs;
+mod storage;
 mod support;
