@@ -155,8 +155,35 @@ impl Drop for Committer {
     }
 }
 
-/// The committer's loop: batch, commit, answer, until stopped.
+/// The committer's loop, with the tile syncer beside it.
+///
+/// Syncing the tile files can take tens of milliseconds; on its own thread it delays no
+/// batch. The syncer records the sync point of the state published when it starts, whose
+/// tile data the committer has already written.
 fn run(shared: &Shared, incoming: &Receiver<Message>) -> Result<(), StorageError> {
+    std::thread::scope(|scope| {
+        let (sync_requests, sync_wanted) = sync_channel::<()>(1);
+        scope.spawn(move || {
+            while sync_wanted.recv().is_ok() {
+                if sync_tiles(shared).is_err() {
+                    shared.poisoned.store(true, Ordering::Release);
+                }
+            }
+        });
+        let result = commit_loop(shared, incoming, &sync_requests);
+        drop(sync_requests);
+        result
+    })?;
+    // The syncer has stopped: one final sync point, so the next open replays nothing.
+    sync_tiles(shared)
+}
+
+/// Batch, commit, answer, until stopped.
+fn commit_loop(
+    shared: &Shared,
+    incoming: &Receiver<Message>,
+    sync_requests: &SyncSender<()>,
+) -> Result<(), StorageError> {
     let options = &shared.options;
     let mut carried: Option<Request> = None;
     let mut since_sync = (0u64, 0u64);
@@ -198,7 +225,8 @@ fn run(shared: &Shared, incoming: &Receiver<Message>) -> Result<(), StorageError
                 if since_sync.0 >= options.sync_tiles_every_entries
                     || since_sync.1 >= options.sync_tiles_every_batches
                 {
-                    sync_tiles(shared)?;
+                    // A sync already pending covers this state too.
+                    let _ = sync_requests.try_send(());
                     since_sync = (0, 0);
                 }
             }
@@ -224,7 +252,7 @@ fn run(shared: &Shared, incoming: &Receiver<Message>) -> Result<(), StorageError
     if let Some(request) = carried {
         let _ = request.reply.send(Err(AppendError::Closed));
     }
-    sync_tiles(shared)
+    Ok(())
 }
 
 /// Answers everything still queued with a storage error (the log is poisoned).

@@ -1,4 +1,4 @@
-//! RFC 6962 hashing: the [`Hash`] type, leaf hashes and inner node hashes over SHA-256.
+//! RFC 6962 hashing: the [`struct@Hash`] type, leaf hashes and inner node hashes over SHA-256.
 
 use std::fmt;
 

@@ -34,21 +34,25 @@ pub fn range_hash<S: NodeSource + ?Sized>(source: &S, lo: u64, hi: u64) -> Resul
     if lo >= hi {
         return Ok(empty_root());
     }
-    let mut parts = Vec::with_capacity(64);
+    // At most one part per bit of the range's length; a stack array keeps proofs, which call
+    // this once per level, free of allocation.
+    let mut parts = [Hash::default(); 64];
+    let mut n_parts = 0;
     let mut start = lo;
     let mut left = hi - lo;
     while left > 0 {
         let level = 63 - left.leading_zeros();
         // The range's alignment guarantees `start` is a multiple of `1 << level`.
-        parts.push(source.node(level as u8, start >> level)?);
+        parts[n_parts] = source.node(level as u8, start >> level)?;
+        n_parts += 1;
         start += 1 << level;
         left -= 1 << level;
     }
-    let mut acc = parts.pop().unwrap_or_else(empty_root);
-    while let Some(left_part) = parts.pop() {
-        acc = node_hash(&left_part, &acc);
-    }
-    Ok(acc)
+    let mut parts = parts[..n_parts].iter().rev();
+    let Some(last) = parts.next() else {
+        return Ok(empty_root());
+    };
+    Ok(parts.fold(*last, |acc, left_part| node_hash(left_part, &acc)))
 }
 
 /// The root of the first `size` leaves of the tree `source` holds.

@@ -2,10 +2,18 @@
 //!
 //! | file | content | synced |
 //! |---|---|---|
-//! | `journal` | every batch: its entries and its signed checkpoint ([`journal`]) | per batch, before its receipts |
-//! | `tiles/<L>.hashes` | tree hashes at level `8 * L` ([`tree`]) | periodically |
+//! | `journal` | every batch: its entries and its signed checkpoint | per batch, before its receipts |
+//! | `tiles/<L>.hashes` | tree hashes at level `8 * L`, 32 bytes each, in order | periodically |
 //! | `batches.index` | `(first index, journal offset)` per batch | periodically |
-//! | `synced` | how far the two above are synced ([`synced`]) | atomically replaced |
+//! | `synced` | how far the two above are synced | atomically replaced |
+//!
+//! The journal starts with `ailedger-tlog journal v1`, the origin and the verifier key, one per
+//! line, and a blank line. Each record is a 36-byte header (`TLOG`, first index `u64`, entry
+//! count `u32`, entry bytes `u64`, note bytes `u32`, 8 bytes of SHA-256 over the rest of the
+//! header; big-endian), the entries in entry-bundle encoding (`u16` length, bytes), and the
+//! batch's signed checkpoint. A record is whole when its header checks, its entries parse and
+//! the tree with them appended has its checkpoint's root: the Merkle tree checks the entries.
+//! Tile `(L, N)` of width `W` is bytes `[N * 8192, N * 8192 + W * 32)` of `tiles/<L>.hashes`.
 //!
 //! Per entry this costs its bytes plus 2 (length) in the journal, 32 for its leaf hash and
 //! about 0.13 for the tile levels above, plus per batch 36 bytes of header, a checkpoint
@@ -40,9 +48,9 @@ use self::journal::{JournalReader, ReadOutcome, Record};
 use self::synced::{BatchIndex, SyncPoint};
 use self::tree::{StoredTree, io_error};
 
-pub use self::tree::MAX_BATCH_ENTRIES;
+pub use self::tree::{MAX_BATCH_ENTRIES, TileReader};
 
-/// Limits and tuning of a [`Log`](crate::Log).
+/// Limits and tuning of a [`Log`].
 #[derive(Debug, Clone)]
 pub struct LogOptions {
     /// Largest entry accepted, at most 65,535 (entry bundles store `u16` lengths).

@@ -271,28 +271,89 @@ impl StoredTree {
 
     /// A node below the window, folded from the tile that holds its subtree's bottom row.
     fn node_from_tiles(&self, level: u8, index: u64) -> Result<Hash, StorageError> {
-        let tile_level = level / TILE_HEIGHT;
-        let height = level % TILE_HEIGHT;
-        let file =
-            self.levels
-                .get(usize::from(tile_level))
-                .ok_or_else(|| StorageError::Corrupt {
-                    path: self.dir.join(format!("{tile_level}.hashes")),
-                    offset: 0,
-                    reason: "missing tile level".to_owned(),
-                })?;
-        let bytes = file.read(index << height, 1 << height)?;
-        let mut row: Vec<Hash> = bytes
-            .chunks_exact(Hash::LEN)
-            .filter_map(Hash::from_slice)
+        node_from_tiles(&self.dir, &self.levels, level, index)
+    }
+}
+
+/// Node `(level, index)` folded from the tile-level file holding its subtree's bottom row:
+/// at most 255 node hashes.
+fn node_from_tiles(
+    dir: &Path,
+    levels: &[LevelFile],
+    level: u8,
+    index: u64,
+) -> Result<Hash, StorageError> {
+    let tile_level = level / TILE_HEIGHT;
+    let height = level % TILE_HEIGHT;
+    let file = levels
+        .get(usize::from(tile_level))
+        .ok_or_else(|| StorageError::Corrupt {
+            path: dir.join(format!("{tile_level}.hashes")),
+            offset: 0,
+            reason: "missing tile level".to_owned(),
+        })?;
+    let bytes = file.read(index << height, 1 << height)?;
+    let mut row: Vec<Hash> = bytes
+        .chunks_exact(Hash::LEN)
+        .filter_map(Hash::from_slice)
+        .collect();
+    while row.len() > 1 {
+        row = row
+            .chunks_exact(2)
+            .map(|pair| node_hash(&pair[0], &pair[1]))
             .collect();
-        while row.len() > 1 {
-            row = row
-                .chunks_exact(2)
-                .map(|pair| node_hash(&pair[0], &pair[1]))
-                .collect();
+    }
+    row.first().copied().ok_or_else(|| StorageError::Corrupt {
+        path: file.path.clone(),
+        offset: index << height,
+        reason: "empty tile read".to_owned(),
+    })
+}
+
+/// Read-only access to a log's tile-level files (`<log dir>/tiles`), with no memory beyond
+/// file handles: for proofs from a copy or mirror of the files, and for measuring proofs
+/// served from disk alone.
+#[derive(Debug)]
+pub struct TileReader {
+    dir: PathBuf,
+    levels: Vec<LevelFile>,
+}
+
+impl TileReader {
+    /// Opens the tile-level files in `dir` (a log's `tiles` directory).
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, StorageError> {
+        let dir = dir.as_ref().to_owned();
+        let mut levels = Vec::new();
+        for level in 0..8u8 {
+            let path = dir.join(format!("{level}.hashes"));
+            if !path.exists() {
+                break;
+            }
+            let file = File::open(&path).map_err(io_error("opening", &path))?;
+            let bytes = file
+                .metadata()
+                .map_err(io_error("reading metadata of", &path))?
+                .len();
+            levels.push(LevelFile {
+                path,
+                file: Arc::new(file),
+                len: bytes / Hash::LEN as u64,
+            });
         }
-        Ok(row[0])
+        Ok(Self { dir, levels })
+    }
+
+    /// The number of leaf hashes in the files.
+    pub fn size(&self) -> u64 {
+        self.levels.first().map_or(0, |level| level.len)
+    }
+}
+
+impl NodeSource for TileReader {
+    type Error = StorageError;
+
+    fn node(&self, level: u8, index: u64) -> Result<Hash, StorageError> {
+        node_from_tiles(&self.dir, &self.levels, level, index)
     }
 }
 
