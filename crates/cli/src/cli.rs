@@ -88,6 +88,11 @@ pub(crate) enum Command {
     /// What is this file or directory? A registered dataset, a model version's weights, or a
     /// member of a dataset, with the proof that was checked.
     Verify(VerifyArgs),
+    /// Create the homes of a chain of several validators.
+    Testnet {
+        #[command(subcommand)]
+        command: TestnetCommand,
+    },
     /// Show the node's status.
     Status,
     /// Create a node's home: configuration, genesis and validator key.
@@ -99,6 +104,14 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+}
+
+/// `ailedger testnet ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum TestnetCommand {
+    /// Write N node homes (keys, one genesis naming every validator, configurations listing
+    /// every peer) under --out; start each with `ailedger node --home DIR/nodeI`.
+    Init(crate::commands::testnet::TestnetInitArgs),
 }
 
 /// `ailedger bench ...`

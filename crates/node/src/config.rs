@@ -333,25 +333,13 @@ pub fn init(home: &Home, options: &InitOptions) -> Result<InitReport, ConfigErro
         &home.validator_key(),
         hex::encode(key.to_bytes()).as_bytes(),
     )?;
-    let genesis_time_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
-        });
     let genesis = GenesisFile {
         chain_id: options.chain_id.clone(),
-        genesis_time_ms,
+        genesis_time_ms: now_ms(),
         block_gas_limit: ChainParams::DEFAULT.block_gas_limit,
         min_gas_price: ChainParams::DEFAULT.min_gas_price,
         validators: vec![validator.to_string()],
-        balances: options
-            .balances
-            .iter()
-            .map(|(address, amount)| BalanceEntry {
-                address: address.to_string(),
-                amount: amount.to_string(),
-            })
-            .collect(),
+        balances: balance_entries(&options.balances),
     };
     let genesis_hash = genesis.to_genesis()?.hash();
     write_toml(&home.genesis(), &genesis)?;
@@ -377,6 +365,141 @@ pub fn init(home: &Home, options: &InitOptions) -> Result<InitReport, ConfigErro
         validator,
         genesis_hash,
     })
+}
+
+/// What `init_testnet` creates.
+#[derive(Clone, Debug)]
+pub struct TestnetOptions {
+    /// Chain id.
+    pub chain_id: String,
+    /// Number of validators.
+    pub validators: usize,
+    /// Accounts funded at genesis.
+    pub balances: Vec<(Address, Amount)>,
+    /// The host every node listens on and is reached at.
+    pub host: std::net::IpAddr,
+    /// API port of validator 0; validator `i` uses this plus `i`.
+    pub api_base_port: u16,
+    /// p2p port of validator 0; validator `i` uses this plus `i`.
+    pub p2p_base_port: u16,
+    /// Time between blocks.
+    pub block_interval: Duration,
+}
+
+/// One validator `init_testnet` created.
+#[derive(Clone, Debug)]
+pub struct TestnetNode {
+    /// Its home directory.
+    pub home: PathBuf,
+    /// Its consensus key.
+    pub validator: Address,
+    /// Where its API listens.
+    pub api: SocketAddr,
+    /// Where its p2p listens.
+    pub p2p: SocketAddr,
+}
+
+/// Creates `options.validators` node homes `out/node0`, `out/node1`, ... for one chain: a key
+/// each, one genesis document naming them all as validators, and configurations that list
+/// every validator's p2p address. Refuses a directory that already holds any of them.
+pub fn init_testnet(
+    out: &Path,
+    options: &TestnetOptions,
+) -> Result<(Vec<TestnetNode>, ailedger_core::Hash), ConfigError> {
+    if options.validators == 0 || options.validators > 100 {
+        return Err(ConfigError::Invalid {
+            what: "validators",
+            message: format!("{} (expected 1 to 100)", options.validators),
+        });
+    }
+    let port = |base: u16, index: usize, what: &'static str| {
+        u16::try_from(index)
+            .ok()
+            .and_then(|index| base.checked_add(index))
+            .ok_or(ConfigError::Invalid {
+                what,
+                message: format!("{base} + {index} is not a port"),
+            })
+    };
+    let mut nodes = Vec::with_capacity(options.validators);
+    let mut keys = Vec::with_capacity(options.validators);
+    for index in 0..options.validators {
+        let home = Home::new(out.join(format!("node{index}")));
+        if home.is_initialized() {
+            return Err(ConfigError::AlreadyInitialized(home.path().to_owned()));
+        }
+        let key = SecretKey::generate();
+        nodes.push(TestnetNode {
+            home: home.path().to_owned(),
+            validator: key.address(),
+            api: SocketAddr::new(
+                options.host,
+                port(options.api_base_port, index, "API port")?,
+            ),
+            p2p: SocketAddr::new(
+                options.host,
+                port(options.p2p_base_port, index, "p2p port")?,
+            ),
+        });
+        keys.push(key);
+    }
+    let genesis = GenesisFile {
+        chain_id: options.chain_id.clone(),
+        genesis_time_ms: now_ms(),
+        block_gas_limit: ChainParams::DEFAULT.block_gas_limit,
+        min_gas_price: ChainParams::DEFAULT.min_gas_price,
+        validators: nodes.iter().map(|node| node.validator.to_string()).collect(),
+        balances: balance_entries(&options.balances),
+    };
+    let genesis_hash = genesis.to_genesis()?.hash();
+    let peers: Vec<PeerConfig> = nodes
+        .iter()
+        .map(|node| PeerConfig {
+            key: node.validator.to_string(),
+            address: node.p2p,
+        })
+        .collect();
+    for (node, key) in nodes.iter().zip(&keys) {
+        let home = Home::new(&node.home);
+        fs::create_dir_all(home.path()).map_err(io_error(home.path()))?;
+        write_private(
+            &home.validator_key(),
+            hex::encode(key.to_bytes()).as_bytes(),
+        )?;
+        write_toml(&home.genesis(), &genesis)?;
+        write_toml(
+            &home.config(),
+            &NodeConfig {
+                api: ApiConfig { listen: node.api },
+                p2p: P2pConfig { listen: node.p2p },
+                consensus: ConsensusConfig {
+                    block_interval_ms: u64::try_from(options.block_interval.as_millis())
+                        .unwrap_or(u64::MAX),
+                    peers: peers.clone(),
+                },
+                mempool: MempoolConfig::default(),
+            },
+        )?;
+    }
+    Ok((nodes, genesis_hash))
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+        })
+}
+
+fn balance_entries(balances: &[(Address, Amount)]) -> Vec<BalanceEntry> {
+    balances
+        .iter()
+        .map(|(address, amount)| BalanceEntry {
+            address: address.to_string(),
+            amount: amount.to_string(),
+        })
+        .collect()
 }
 
 /// Everything `run` needs from a home directory.
@@ -479,6 +602,47 @@ mod tests {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_testnet_is_one_genesis_and_every_peer_in_every_config() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let options = TestnetOptions {
+            chain_id: "ailedger-testnet".into(),
+            validators: 4,
+            balances: vec![(SecretKey::from_seed(1).address(), 10u128.pow(30))],
+            host: "127.0.0.1".parse().expect("ip"),
+            api_base_port: 27_000,
+            p2p_base_port: 28_000,
+            block_interval: Duration::from_millis(100),
+        };
+        let (nodes, genesis_hash) = init_testnet(dir.path(), &options).expect("testnet");
+        assert_eq!(nodes.len(), 4);
+        for (index, node) in nodes.iter().enumerate() {
+            let loaded = load(&Home::new(&node.home)).expect("each home loads");
+            assert_eq!(loaded.key.address(), node.validator);
+            assert_eq!(loaded.genesis.hash(), genesis_hash);
+            assert_eq!(loaded.genesis.validators.len(), 4);
+            assert_eq!(loaded.config.consensus.peers.len(), 4);
+            assert_eq!(node.p2p.port(), 28_000 + index as u16);
+            assert_eq!(loaded.config.api.listen.port(), 27_000 + index as u16);
+        }
+        assert!(matches!(
+            init_testnet(dir.path(), &options),
+            Err(ConfigError::AlreadyInitialized(_))
+        ));
+        for (validators, base) in [(0, 1), (101, 1), (4, u16::MAX - 1)] {
+            let bad = TestnetOptions {
+                validators,
+                p2p_base_port: base,
+                ..options.clone()
+            };
+            let out = tempfile::tempdir().expect("temp dir");
+            assert!(
+                matches!(init_testnet(out.path(), &bad), Err(ConfigError::Invalid { .. })),
+                "{validators} validators from port {base}"
+            );
         }
     }
 

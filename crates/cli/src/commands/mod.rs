@@ -13,11 +13,14 @@ pub(crate) mod node;
 mod provenance;
 mod records;
 mod status;
+pub(crate) mod testnet;
 mod tx;
 mod verify;
 
 use crate::{
-    cli::{AccountCommand, BenchCommand, BlockCommand, Command, GlobalArgs, TxCommand},
+    cli::{
+        AccountCommand, BenchCommand, BlockCommand, Command, GlobalArgs, TestnetCommand, TxCommand,
+    },
     keystore::Keystore,
     output::Output,
 };
@@ -82,6 +85,9 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
         Command::Dataset { command } => dataset::execute(context, command).await,
         Command::Model { command } => model::execute(context, command).await,
         Command::Verify(args) => verify::execute(context, args).await,
+        Command::Testnet {
+            command: TestnetCommand::Init(args),
+        } => testnet::init(context, &args),
         Command::Status => status::show(context).await,
         Command::Init(args) => node::init(context, &args),
         Command::Node(args) => node::run(context, &args).await,
