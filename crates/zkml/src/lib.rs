@@ -24,6 +24,7 @@
 //! This crate knows nothing about the chain and does no I/O.
 
 pub mod arch;
+pub mod channel;
 pub mod exec;
 pub mod field;
 pub mod geometry;
@@ -33,6 +34,7 @@ pub mod matmul;
 pub mod mle;
 pub mod npz;
 pub mod onnx;
+pub mod pcs;
 pub mod quantise;
 pub mod report;
 pub mod sumcheck;

@@ -7,6 +7,7 @@
 mod arch;
 mod exec;
 mod onnx;
+mod pcs;
 mod shared_models;
 mod sumcheck;
 mod support;
