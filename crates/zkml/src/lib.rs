@@ -25,17 +25,24 @@
 
 pub mod arch;
 pub mod channel;
+pub mod circuit;
 pub mod exec;
 pub mod field;
 pub mod geometry;
 pub mod graph;
 pub mod input;
+pub mod key;
+pub mod layout;
+pub mod logup;
 pub mod matmul;
 pub mod mle;
 pub mod npz;
 pub mod onnx;
 pub mod pcs;
+pub mod proof;
+pub mod prover;
 pub mod quantise;
 pub mod report;
 pub mod sumcheck;
 pub mod transcript;
+pub mod verifier;

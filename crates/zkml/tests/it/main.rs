@@ -8,6 +8,7 @@ mod arch;
 mod exec;
 mod onnx;
 mod pcs;
+mod prove;
 mod shared_models;
 mod sumcheck;
 mod support;

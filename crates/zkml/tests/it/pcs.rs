@@ -80,7 +80,7 @@ fn tensor_pcs_rejects_an_opening_of_a_different_table_under_the_same_root() {
     let pcs = TensorPcs::new(TensorParams::for_table(n_vars));
     let honest = table(n_vars, 7);
     let (root, _) = pcs.commit(&honest);
-    let mut forged = honest.clone();
+    let mut forged = honest;
     forged[5] += F::ONE;
     let z = point(n_vars);
     let forged_value = evaluate_base(&forged, &z);
