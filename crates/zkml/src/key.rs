@@ -136,8 +136,8 @@ fn weight_table(circuit: &Circuit, model: &QuantModel) -> Vec<F> {
     circuit.weight_layout.fill(&slots)
 }
 
-/// The weight table's slot of layer `idx`'s `W`, for the prover.
-pub(crate) fn weight_slot<'a>(key: &'a ProvingKey, slot: usize) -> &'a [F] {
+/// The values of a weight-table slot, for the prover.
+pub(crate) fn weight_slot(key: &ProvingKey, slot: usize) -> &[F] {
     let s = key.verifying_key.circuit.weight_layout.slots[slot];
     &key.weight_table[s.offset..s.offset + (1 << s.vars)]
 }

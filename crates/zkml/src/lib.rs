@@ -43,6 +43,7 @@ pub mod proof;
 pub mod prover;
 pub mod quantise;
 pub mod report;
+pub mod soundness;
 pub mod sumcheck;
 pub mod transcript;
 pub mod verifier;

@@ -210,9 +210,10 @@ pub fn verify(
         for layer in &circuit.layers {
             let Some(g) = &layer.requant else { continue };
             let tail = &lo[circuit.column_vars - layer.out_vars..];
-            for s in g.first_slot..g.first_slot + g.n_slots() {
+            let range = g.first_slot..g.first_slot + g.n_slots();
+            for (s, slot_value) in range.clone().zip(&mut slot_values[range]) {
                 let v = *next.next().ok_or(VerifyError::Leaves)?;
-                slot_values[s] = v;
+                *slot_value = v;
                 witness_claims.push(slot_claim(s, tail, v));
             }
         }
