@@ -14,26 +14,49 @@
 //!   transcript, and the sumcheck that reduces a claim on a linear layer's output to claims on
 //!   its weights and its input.
 //!
+//! # Proofs of inference
+//!
+//! - [`key::ProvingKey::new`] commits to every weight and bias in one table ([`pcs`], laid out by
+//!   [`layout`] from the [`circuit`] the descriptor determines); the
+//!   [`key::VerifyingKey::identity`] is the model's proving identity.
+//! - [`prover::prove`] runs the model and proves the output: matmul sumchecks per layer, the
+//!   requantisation/clamp gadget ([`circuit`]), LogUp-GKR range checks ([`logup`]), and one
+//!   batched opening each of the weight commitment and of the per-inference witness commitment.
+//! - [`verifier::verify`] rebuilds the circuit from the descriptor and checks a proof read
+//!   message by message from its versioned binary form ([`proof`], [`channel`]).
+//! - [`soundness::report`] counts the soundness of every component (at least 100 bits each).
+//!
 //! # Status
 //!
-//! Not yet a proof system: the weight commitment, the lookup arguments for requantisation, ReLU
-//! and max pool, the convolution reduction and the end-to-end prover/verifier are still to come.
-//! Version 1 proofs will be sound but not zero-knowledge: they reveal linear information about the
-//! weights and the activations, so nothing here hides the model or the input.
+//! The prover handles chains of Gemm/MatMul layers with fused requantisation and ReLU/clamp
+//! (the shared MLPs). Conv and MaxPool (the shared CNN) are refused with a "not yet supported
+//! by the prover" error. Proofs are sound but not zero-knowledge: they reveal linear
+//! information about the weights and the activations, so nothing here hides the model or the
+//! input.
 //!
 //! This crate knows nothing about the chain and does no I/O.
 
 pub mod arch;
+pub mod channel;
+pub mod circuit;
 pub mod exec;
 pub mod field;
 pub mod geometry;
 pub mod graph;
 pub mod input;
+pub mod key;
+pub mod layout;
+pub mod logup;
 pub mod matmul;
 pub mod mle;
 pub mod npz;
 pub mod onnx;
+pub mod pcs;
+pub mod proof;
+pub mod prover;
 pub mod quantise;
 pub mod report;
+pub mod soundness;
 pub mod sumcheck;
 pub mod transcript;
+pub mod verifier;

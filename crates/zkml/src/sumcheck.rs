@@ -14,6 +14,7 @@
 
 use p3_field::{Field, PrimeCharacteristicRing};
 
+use crate::channel::{ChannelError, ProverChannel, VerifierChannel};
 use crate::field::{EF, EF_BITS};
 use crate::mle::fix_first;
 use crate::transcript::Transcript;
@@ -122,4 +123,98 @@ fn interpolate_012(evals: &[EF; 3], r: EF) -> EF {
 /// Bits of soundness of `n_rounds` rounds of degree `DEGREE`: `-log2(DEGREE * n / |EF|)`.
 pub fn soundness_bits(n_rounds: usize) -> f64 {
     EF_BITS - ((DEGREE * n_rounds.max(1)) as f64).log2()
+}
+
+/// A round polynomial of any degree as its values at `0..=degree`, evaluated at `r`.
+pub fn interpolate(evals: &[EF], r: EF) -> EF {
+    let mut total = EF::ZERO;
+    for (i, &value) in evals.iter().enumerate() {
+        let mut numerator = EF::ONE;
+        let mut denominator = EF::ONE;
+        for j in 0..evals.len() {
+            if j != i {
+                numerator *= r - EF::from_usize(j);
+                denominator *= EF::from_usize(i) - EF::from_usize(j);
+            }
+        }
+        total += value * numerator * denominator.inverse();
+    }
+    total
+}
+
+/// Proves `claim = Σ_x f(t_0(x), t_1(x), ..)` for multilinear tables `t_i` and a polynomial `f`
+/// of total degree at most `degree`, sending each round polynomial as its values at
+/// `0..=degree` through the channel. Returns the point and every table's value there.
+pub fn prove_generic(
+    channel: &mut ProverChannel,
+    label: &[u8],
+    mut tables: Vec<Vec<EF>>,
+    degree: usize,
+    f: impl Fn(&[EF]) -> EF,
+) -> (Vec<EF>, Vec<EF>) {
+    let len = tables.first().map_or(0, Vec::len);
+    assert!(len.is_power_of_two() && tables.iter().all(|t| t.len() == len));
+    let n_vars = len.trailing_zeros() as usize;
+    let mut point = Vec::with_capacity(n_vars);
+    let mut at = vec![EF::ZERO; tables.len()];
+    for _ in 0..n_vars {
+        let half = tables[0].len() / 2;
+        let mut evals = vec![EF::ZERO; degree + 1];
+        for i in 0..half {
+            for (t, eval) in evals.iter_mut().enumerate() {
+                let x = EF::from_usize(t);
+                for (slot, table) in at.iter_mut().zip(&tables) {
+                    *slot = table[i] + x * (table[i + half] - table[i]);
+                }
+                *eval += f(&at);
+            }
+        }
+        channel.send_ext(label, &evals);
+        let r = channel.transcript.challenge(label);
+        point.push(r);
+        for table in &mut tables {
+            fix_first(table, r);
+        }
+    }
+    let finals = tables.iter().map(|t| t[0]).collect();
+    (point, finals)
+}
+
+/// Verifies a sumcheck of `n_vars` rounds of `degree` for `claim`; returns the point and the
+/// value that `f` of the tables must take there.
+pub fn verify_generic(
+    channel: &mut VerifierChannel<'_>,
+    label: &[u8],
+    n_vars: usize,
+    degree: usize,
+    mut claim: EF,
+) -> Result<(Vec<EF>, EF), GenericSumcheckError> {
+    let mut point = Vec::with_capacity(n_vars);
+    for round in 0..n_vars {
+        let evals = channel.recv_ext(label, degree + 1)?;
+        if evals[0] + evals[1] != claim {
+            return Err(GenericSumcheckError::RoundSum(round));
+        }
+        let r = channel.transcript.challenge(label);
+        claim = interpolate(&evals, r);
+        point.push(r);
+    }
+    Ok((point, claim))
+}
+
+/// A generic sumcheck the verifier rejects.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GenericSumcheckError {
+    /// The proof could not be read.
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
+    /// `h(0) + h(1)` differs from the running claim.
+    #[error("sumcheck round {0}: h(0) + h(1) does not match the claim")]
+    RoundSum(usize),
+}
+
+/// Bits of soundness of `n_rounds` rounds of degree `degree`.
+pub fn generic_soundness_bits(n_rounds: usize, degree: usize) -> f64 {
+    EF_BITS - ((degree * n_rounds.max(1)) as f64).log2()
 }

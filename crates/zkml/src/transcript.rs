@@ -11,8 +11,8 @@
 //! Labels name the sub-protocol and layer (for example `b"matmul/3/round"`), which keeps a message
 //! of one layer from being replayed as another's.
 
-use p3_challenger::{CanObserve, DuplexChallenger, FieldChallenger};
-use p3_field::{BasedVectorSpace, PrimeCharacteristicRing};
+use p3_challenger::{CanObserve, CanSample, DuplexChallenger, FieldChallenger};
+use p3_field::{BasedVectorSpace, PrimeCharacteristicRing, PrimeField64};
 use p3_goldilocks::{Poseidon2Goldilocks, default_goldilocks_poseidon2_12};
 
 use crate::field::{EF, F};
@@ -27,6 +27,7 @@ const KIND_BYTES: u64 = 1;
 const KIND_BASE: u64 = 2;
 const KIND_EXT: u64 = 3;
 const KIND_CHALLENGE: u64 = 4;
+const KIND_INDEX: u64 = 5;
 
 /// A Fiat–Shamir transcript shared by the prover and the verifier.
 #[derive(Clone)]
@@ -85,6 +86,16 @@ impl Transcript {
     pub fn challenge(&mut self, label: &[u8]) -> EF {
         self.frame(KIND_CHALLENGE, label, 1);
         self.sponge.sample_algebra_element::<EF>()
+    }
+
+    /// Squeezes an index below `2^log_bound` (`log_bound <= 32`) from the low bits of one base
+    /// element. The bias is below `2^log_bound / p <= 2^-31` per index, which the soundness
+    /// accounting of the column queries ignores as it is far below their per-query error.
+    pub fn challenge_index(&mut self, label: &[u8], log_bound: usize) -> usize {
+        assert!(log_bound <= 32, "indices are drawn from 32 low bits");
+        self.frame(KIND_INDEX, label, 1);
+        let value: F = self.sponge.sample();
+        (value.as_canonical_u64() & ((1u64 << log_bound) - 1)) as usize
     }
 
     /// Squeezes `n` challenges.

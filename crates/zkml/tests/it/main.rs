@@ -7,6 +7,8 @@
 mod arch;
 mod exec;
 mod onnx;
+mod pcs;
+mod prove;
 mod shared_models;
 mod sumcheck;
 mod support;

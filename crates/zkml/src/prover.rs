@@ -1,0 +1,319 @@
+//! The prover: from a model's proving key and an int8 input to the output and a proof.
+//!
+//! Order of the protocol (the verifier follows it message for message):
+//! 1. the statement (identity, descriptor, weight root, input, output), then the root of the
+//!    per-inference witness commitment;
+//! 2. the linear layers from the last to the first: a claim on the layer's accumulator (from the
+//!    public output for the last layer, from the requantisation relation at a fresh point for a
+//!    hidden one) is reduced by the matmul sumcheck to claims on `W`, `b` and the layer's input;
+//! 3. per hidden layer, the zero-check of the clamp products;
+//! 4. LogUp-GKR over every lookup column against the table `0..256`;
+//! 5. one batched opening of the weight commitment, one of the witness commitment.
+
+use p3_field::{PrimeCharacteristicRing, PrimeField64};
+
+use crate::channel::ProverChannel;
+use crate::circuit::{Circuit, RequantGadget, TABLE_VARS};
+use crate::exec::{self, InputLengthError, LayerTrace};
+use crate::field::{EF, F, from_i64};
+use crate::key::{ProvingKey, weight_slot};
+use crate::layout::{Claim, prove_batch, slot_eval};
+use crate::logup;
+use crate::mle::{eq_table, padded};
+use crate::pcs::{Pcs, TensorParams, TensorPcs};
+use crate::proof::{header, statement_transcript};
+use crate::sumcheck;
+
+/// The per-inference witness: the public input and output, and every witness slot's values
+/// (all but the lookup multiplicities, which the prover counts from the columns).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Witness {
+    /// The int8 input.
+    pub input: Vec<i64>,
+    /// The claimed output (the last layer's accumulators).
+    pub output: Vec<i64>,
+    /// One vector per witness slot (see [`crate::circuit::RequantGadget`]).
+    pub slots: Vec<Vec<F>>,
+}
+
+impl Witness {
+    /// The honest witness: the reference executor's trace, laid out for the circuit.
+    pub fn honest(key: &ProvingKey, input: &[i8]) -> Result<Self, InputLengthError> {
+        let trace = exec::run(&key.model, input)?;
+        let circuit = &key.verifying_key.circuit;
+        let mut slots = Vec::new();
+        for layer in &circuit.layers {
+            let Some(g) = layer.requant else { continue };
+            let LayerTrace::Linear {
+                requant: Some(rt),
+                output,
+                ..
+            } = &trace.layers[layer.index]
+            else {
+                unreachable!("the circuit's hidden layers are the trace's requantised layers");
+            };
+            let excess = |q: i64, y: i64| -> (i64, i64) {
+                let a = (q - y).max(0) << g.shift;
+                let b = (y - q).max(0) << g.shift;
+                (a, b)
+            };
+            let (a, b): (Vec<i64>, Vec<i64>) = rt
+                .quotient
+                .iter()
+                .zip(output)
+                .map(|(&q, &y)| excess(q, y))
+                .unzip();
+            slots.push(output.iter().map(|&v| from_i64(v)).collect());
+            slots.extend(limbs(&rt.remainder, g.remainder_limbs()));
+            slots.extend(limbs(&a, g.excess_limbs()));
+            slots.extend(limbs(&b, g.excess_limbs()));
+        }
+        Ok(Self {
+            input: trace.input.clone(),
+            output: trace.output().to_vec(),
+            slots,
+        })
+    }
+}
+
+/// 8-bit limbs of non-negative values, one vector per limb.
+fn limbs(values: &[i64], n: usize) -> Vec<Vec<F>> {
+    (0..n)
+        .map(|j| {
+            values
+                .iter()
+                .map(|&v| F::from_u64(((v as u64) >> (8 * j)) & 0xff))
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs the model on `input` and proves the result: `(output, proof)`.
+pub fn prove(key: &ProvingKey, input: &[i8]) -> Result<(Vec<i64>, Vec<u8>), InputLengthError> {
+    let witness = Witness::honest(key, input)?;
+    let proof = prove_witness(key, &witness);
+    Ok((witness.output, proof))
+}
+
+/// A column's values over its `2^column_vars` entries.
+fn column_values(circuit: &Circuit, column: &crate::circuit::Column, slots: &[Vec<F>]) -> Vec<F> {
+    let mut values = vec![from_i64(column.offset); 1 << circuit.column_vars];
+    let (scale, offset) = (from_i64(column.scale), from_i64(column.offset));
+    for (v, &s) in values.iter_mut().zip(&slots[column.slot]) {
+        *v = scale * s + offset;
+    }
+    values
+}
+
+/// Proves a witness (honest or not: the verifier decides).
+pub fn prove_witness(key: &ProvingKey, witness: &Witness) -> Vec<u8> {
+    let vk = &key.verifying_key;
+    let circuit = &vk.circuit;
+
+    // Lookup columns and multiplicities; padding columns are zeros and are counted.
+    let columns: Vec<Vec<F>> = circuit
+        .columns
+        .iter()
+        .map(|c| column_values(circuit, c, &witness.slots))
+        .collect();
+    let n_half = 1usize << circuit.lookup_half_vars();
+    let mut counts = vec![0u64; 1 << TABLE_VARS];
+    let mut n_counted = 0usize;
+    for value in columns.iter().flatten() {
+        let v = value.as_canonical_u64();
+        if v < 1 << TABLE_VARS {
+            counts[v as usize] += 1;
+        }
+        n_counted += 1;
+    }
+    counts[0] += (n_half - n_counted) as u64;
+    let mut slots = witness.slots.clone();
+    slots.push(counts.iter().map(|&c| F::from_u64(c)).collect());
+    let witness_table = circuit.witness_layout.fill(&slots);
+    let witness_pcs = TensorPcs::new(TensorParams::for_table(circuit.witness_layout.n_vars));
+    let (witness_root, witness_data) = witness_pcs.commit(&witness_table);
+
+    let transcript = statement_transcript(
+        &vk.identity,
+        &vk.arch_bytes,
+        &vk.weight_root,
+        &witness.input,
+        &witness.output,
+    );
+    let mut channel = ProverChannel::new(transcript, &header());
+    channel.send_bytes(b"witness/root", &witness_root);
+
+    let mut weight_claims = Vec::new();
+    let mut witness_claims = Vec::new();
+    let slot_claim = |slot: usize, point: &[EF], value: EF| Claim {
+        slot,
+        point: point.to_vec(),
+        value,
+    };
+    let gadget_evals = |g: &RequantGadget, point: &[EF], skip_remainder: bool| {
+        (g.first_slot..g.first_slot + g.n_slots())
+            .filter(|&s| !(skip_remainder && s >= g.remainder_slot(0) && s < g.excess_slot(0, 0)))
+            .map(|s| (s, slot_eval(&slots[s], g_vars(circuit, g), point)))
+            .collect::<Vec<_>>()
+    };
+
+    // Linear layers, last to first.
+    let last = circuit.layers.len() - 1;
+    let mut point = channel
+        .transcript
+        .challenges(b"output/point", circuit.layers[last].out_vars);
+    for (idx, layer) in circuit.layers.iter().enumerate().rev() {
+        let label = format!("layer/{}", layer.index);
+        if let Some(g) = &layer.requant {
+            point = channel
+                .transcript
+                .challenges(format!("{label}/requant").as_bytes(), layer.out_vars);
+            let evals = gadget_evals(g, &point, false);
+            let values: Vec<EF> = evals.iter().map(|e| e.1).collect();
+            channel.send_ext(format!("{label}/requant").as_bytes(), &values);
+            for (s, v) in evals {
+                witness_claims.push(slot_claim(s, &point, v));
+            }
+        }
+        let input: Vec<F> = if idx == 0 {
+            padded(&witness.input, layer.in_vars)
+        } else {
+            let previous = circuit.layers[idx - 1]
+                .requant
+                .expect("only the last layer is not requantised");
+            let mut y = slots[previous.y_slot()].clone();
+            y.resize(1 << layer.in_vars, F::ZERO);
+            y
+        };
+        let bias = weight_slot(key, layer.bias_slot);
+        let bias_eval = slot_eval(bias, layer.out_vars, &point);
+        channel.send_ext(format!("{label}/bias").as_bytes(), &[bias_eval]);
+        let weights = weight_slot(key, layer.weight_slot);
+        let eq = eq_table(&point);
+        let n_cols = 1 << layer.in_vars;
+        let mut row_combination = vec![EF::ZERO; n_cols];
+        for (row, &e) in weights.chunks_exact(n_cols).zip(&eq) {
+            for (acc, &w) in row_combination.iter_mut().zip(row) {
+                *acc += e * w;
+            }
+        }
+        let input_ext = input.iter().map(|&v| EF::from(v)).collect();
+        let (rho, finals) = sumcheck::prove_generic(
+            &mut channel,
+            format!("{label}/matmul").as_bytes(),
+            vec![row_combination, input_ext],
+            2,
+            |t| t[0] * t[1],
+        );
+        channel.send_ext(format!("{label}/evals").as_bytes(), &finals);
+        let weight_point: Vec<EF> = point.iter().chain(&rho).copied().collect();
+        weight_claims.push(slot_claim(layer.weight_slot, &weight_point, finals[0]));
+        weight_claims.push(slot_claim(layer.bias_slot, &point, bias_eval));
+        if idx > 0 {
+            let previous = circuit.layers[idx - 1]
+                .requant
+                .expect("only the last layer is not requantised");
+            witness_claims.push(slot_claim(previous.y_slot(), &rho, finals[1]));
+        }
+    }
+
+    // Clamp zero-checks.
+    for layer in &circuit.layers {
+        let Some(g) = &layer.requant else { continue };
+        let label = format!("layer/{}/clamp", layer.index);
+        let tau = channel
+            .transcript
+            .challenges(label.as_bytes(), layer.out_vars);
+        let lambda = channel.transcript.challenge(label.as_bytes());
+        let len = 1 << layer.out_vars;
+        let combine = |first: usize| -> Vec<EF> {
+            let mut out = vec![EF::ZERO; len];
+            for j in 0..g.excess_limbs() {
+                let weight = EF::from(F::from_u64(1u64 << (8 * j)));
+                for (o, &v) in out.iter_mut().zip(&slots[first + j]) {
+                    *o += weight * v;
+                }
+            }
+            out
+        };
+        let a = combine(g.excess_slot(0, 0));
+        let b = combine(g.excess_slot(1, 0));
+        let mut y: Vec<EF> = slots[g.y_slot()].iter().map(|&v| EF::from(v)).collect();
+        y.resize(len, EF::ZERO);
+        let (min, max) = (EF::from(from_i64(g.min)), EF::from(from_i64(g.max)));
+        let (rho, _) = sumcheck::prove_generic(
+            &mut channel,
+            label.as_bytes(),
+            vec![eq_table(&tau), a, b, y],
+            3,
+            |t| t[0] * (t[1] * (max - t[3]) + lambda * t[2] * (t[3] - min)),
+        );
+        let evals = gadget_evals(g, &rho, true);
+        let values: Vec<EF> = evals.iter().map(|e| e.1).collect();
+        channel.send_ext(label.as_bytes(), &values);
+        for (s, v) in evals {
+            witness_claims.push(slot_claim(s, &rho, v));
+        }
+    }
+
+    // LogUp-GKR over the columns.
+    if circuit.has_lookups() {
+        let alpha = channel.transcript.challenge(b"logup/alpha");
+        let mut numerators = vec![EF::ONE; n_half];
+        let mut denominators = vec![alpha; n_half];
+        let column_len = 1 << circuit.column_vars;
+        for (c, column) in columns.iter().enumerate() {
+            for (lo, &v) in column.iter().enumerate() {
+                denominators[c * column_len + lo] = alpha - v;
+            }
+        }
+        numerators.resize(2 * n_half, EF::ZERO);
+        denominators.resize(2 * n_half, EF::ONE);
+        for (j, &count) in counts.iter().enumerate() {
+            numerators[n_half + j] = -EF::from(F::from_u64(count));
+            denominators[n_half + j] = alpha - EF::from(F::from_u64(j as u64));
+        }
+        let leaf = logup::prove(&mut channel, numerators, denominators);
+        let eta = &leaf.point[1..];
+        let lo = &eta[circuit.column_index_vars..];
+        let mut values = Vec::new();
+        for layer in &circuit.layers {
+            let Some(g) = &layer.requant else { continue };
+            let tail = &lo[circuit.column_vars - layer.out_vars..];
+            for (s, v) in gadget_evals(g, tail, false) {
+                values.push(v);
+                witness_claims.push(slot_claim(s, tail, v));
+            }
+        }
+        let table_point = &eta[eta.len() - TABLE_VARS..];
+        let m = slot_eval(&slots[circuit.multiplicity_slot], TABLE_VARS, table_point);
+        values.push(m);
+        witness_claims.push(slot_claim(circuit.multiplicity_slot, table_point, m));
+        channel.send_ext(b"logup/evals", &values);
+    }
+
+    prove_batch(
+        &mut channel,
+        b"weights/batch",
+        &circuit.weight_layout,
+        &key.weight_table,
+        &weight_claims,
+        &vk.weight_pcs,
+        &key.weight_data,
+    );
+    prove_batch(
+        &mut channel,
+        b"witness/batch",
+        &circuit.witness_layout,
+        &witness_table,
+        &witness_claims,
+        &witness_pcs,
+        &witness_data,
+    );
+    channel.into_proof()
+}
+
+/// Variables of a gadget's slots.
+fn g_vars(circuit: &Circuit, g: &RequantGadget) -> usize {
+    circuit.witness_layout.slots[g.first_slot].vars
+}

@@ -1,0 +1,97 @@
+//! The soundness budget of a proof, counted per component from the circuit.
+//!
+//! Each component's error is a Schwartz–Zippel or sumcheck bound over the challenge field
+//! `|EF| ≈ 2^128` (see each module's documentation) or the commitment's bound
+//! ([`crate::pcs::tensor`]); the total error is their sum (a union bound over the components,
+//! each counted round by round, which is what the Fiat–Shamir transform preserves for a
+//! sponge modelled as a random oracle). No proof of work is used, so none is counted.
+
+use crate::field::EF_BITS;
+use crate::key::VerifyingKey;
+use crate::logup;
+use crate::pcs::{Pcs, TensorParams};
+
+/// One component's soundness.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Component {
+    /// What it is.
+    pub name: String,
+    /// `-log2` of its error.
+    pub bits: f64,
+}
+
+/// The whole budget.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// Every component.
+    pub components: Vec<Component>,
+    /// Proof-of-work bits (none are used).
+    pub pow_bits: f64,
+    /// `-log2` of the summed errors.
+    pub total_bits: f64,
+}
+
+/// Bits of an error of `numerator / |EF|`.
+fn field_bits(numerator: usize) -> f64 {
+    EF_BITS - (numerator.max(1) as f64).log2()
+}
+
+/// The soundness budget of proofs for `key`.
+pub fn report(key: &VerifyingKey) -> Report {
+    let circuit = key.circuit();
+    let mut components = Vec::new();
+    let mut push = |name: String, bits: f64| components.push(Component { name, bits });
+    let last = &circuit.layers[circuit.layers.len() - 1];
+    push("output point".into(), field_bits(last.out_vars));
+    let mut witness_claims = 1;
+    for layer in &circuit.layers {
+        let i = layer.index;
+        push(
+            format!("layer {i} matmul sumcheck"),
+            field_bits(2 * layer.in_vars),
+        );
+        if let Some(g) = layer.requant {
+            push(
+                format!("layer {i} requant point"),
+                field_bits(layer.out_vars),
+            );
+            // eq(τ) zero-check, λ, and the degree-3 sumcheck.
+            push(
+                format!("layer {i} clamp zero-check"),
+                field_bits(layer.out_vars + 1 + 3 * layer.out_vars),
+            );
+            witness_claims += 2 * g.n_slots() + 1 + 2 * g.excess_limbs() + 1;
+        }
+    }
+    if circuit.has_lookups() {
+        push(
+            "LogUp-GKR".into(),
+            logup::soundness_bits(1 + circuit.lookup_half_vars()),
+        );
+    }
+    let weight_vars = circuit.weight_layout.n_vars;
+    push(
+        "weight batching".into(),
+        field_bits(2 * circuit.layers.len() + 2 * weight_vars),
+    );
+    let witness_vars = circuit.witness_layout.n_vars;
+    push(
+        "witness batching".into(),
+        field_bits(witness_claims + 2 * witness_vars),
+    );
+    push("weight opening".into(), key_pcs_bits(key));
+    push(
+        "witness opening".into(),
+        TensorParams::for_table(witness_vars).soundness_bits(),
+    );
+    let total_error: f64 = components.iter().map(|c| (-c.bits).exp2()).sum();
+    Report {
+        components,
+        pow_bits: 0.0,
+        total_bits: -total_error.log2(),
+    }
+}
+
+fn key_pcs_bits(key: &VerifyingKey) -> f64 {
+    key.weight_pcs.soundness_bits()
+}
