@@ -448,7 +448,10 @@ pub fn init_testnet(
         genesis_time_ms: now_ms(),
         block_gas_limit: ChainParams::DEFAULT.block_gas_limit,
         min_gas_price: ChainParams::DEFAULT.min_gas_price,
-        validators: nodes.iter().map(|node| node.validator.to_string()).collect(),
+        validators: nodes
+            .iter()
+            .map(|node| node.validator.to_string())
+            .collect(),
         balances: balance_entries(&options.balances),
     };
     let genesis_hash = genesis.to_genesis()?.hash();
@@ -640,7 +643,10 @@ mod tests {
             };
             let out = tempfile::tempdir().expect("temp dir");
             assert!(
-                matches!(init_testnet(out.path(), &bad), Err(ConfigError::Invalid { .. })),
+                matches!(
+                    init_testnet(out.path(), &bad),
+                    Err(ConfigError::Invalid { .. })
+                ),
                 "{validators} validators from port {base}"
             );
         }

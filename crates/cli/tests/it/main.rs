@@ -4,3 +4,4 @@ mod crash;
 mod end_to_end;
 mod provenance;
 mod standards;
+mod testnet;
