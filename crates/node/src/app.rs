@@ -40,6 +40,10 @@ const MAX_TIME_STEP_MS: u64 = 10 * 60 * 1000;
 /// clock to catch up.
 const MAX_CLOCK_DRIFT_MS: u64 = 2_000;
 
+/// Most time a proposer spends executing candidates for one block, well under the leader
+/// timeout (2 s), which must also cover sealing the state, broadcasting and voting.
+const BUILD_BUDGET: std::time::Duration = std::time::Duration::from_millis(400);
+
 /// The last finalized block, as published to the API.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finalized {
@@ -227,6 +231,13 @@ where
         let candidates = input.provider.candidates(self.shared.limits.max_txs * 2);
         let n_candidates = candidates.len();
         let building = std::time::Instant::now();
+        // A block that takes longer to build than the leader timeout is never proposed in
+        // time, and the next attempt is as slow: the chain would stall with a full mempool.
+        // Execution stops at the budget; what is left waits for the next block.
+        let deadline = building + BUILD_BUDGET;
+        let candidates = candidates
+            .into_iter()
+            .take_while(move |_| std::time::Instant::now() < deadline);
         let built = {
             let view = BatchView::new(&batches);
             match self

@@ -15,7 +15,7 @@ pub(crate) mod provenance;
 use super::Context;
 use crate::output::Fields;
 use ailedger_core::{Hash, SecretKey, SignedTransaction, Transaction};
-use ailedger_node::config::{Home, InitOptions, init};
+use ailedger_node::config::{Home, InitOptions, TestnetOptions, init, init_testnet};
 use ailedger_state::{
     Module,
     bank::{Bank, BankMsg},
@@ -57,10 +57,15 @@ pub(crate) struct TransfersArgs {
     /// Keep the node's directory (its path is printed) instead of deleting it.
     #[arg(long)]
     pub(crate) keep: bool,
+    /// Validators: more than one runs a chain of that many node processes on loopback, each
+    /// worker submitting to one of them.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) validators: usize,
 }
 
 #[derive(Debug, Serialize)]
 struct Report {
+    validators: usize,
     txs: usize,
     senders: usize,
     batch: usize,
@@ -97,19 +102,17 @@ impl Drop for NodeUnderTest {
 }
 
 impl NodeUnderTest {
-    fn spawn(home: &Path, block_interval_ms: u64) -> anyhow::Result<Self> {
+    /// Starts the node of `home`. A lone validator listens on ports the system picks; a
+    /// validator of several keeps the addresses its peers know it by.
+    fn spawn(home: &Path, block_interval_ms: u64, alone: bool) -> anyhow::Result<Self> {
         let exe = std::env::current_exe().context("finding the ailedger binary")?;
         let log = std::fs::File::create(home.join("node.log")).context("creating the node log")?;
-        let mut child = Command::new(exe)
-            .arg("--home")
-            .arg(home)
-            .args([
-                "node",
-                "--api-addr",
-                "127.0.0.1:0",
-                "--p2p-addr",
-                "127.0.0.1:0",
-            ])
+        let mut command = Command::new(exe);
+        command.arg("--home").arg(home).arg("node");
+        if alone {
+            command.args(["--api-addr", "127.0.0.1:0", "--p2p-addr", "127.0.0.1:0"]);
+        }
+        let mut child = command
             .args(["--block-interval-ms", &block_interval_ms.to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
@@ -455,6 +458,48 @@ fn init_chain(
     Ok((dir, home))
 }
 
+/// A fresh chain of `validators` validators on loopback, on free ports.
+fn init_validators(
+    chain_id: &str,
+    balances: Vec<(ailedger_core::Address, u128)>,
+    validators: usize,
+    block_interval_ms: u64,
+) -> anyhow::Result<(tempfile::TempDir, Vec<PathBuf>)> {
+    let dir = tempfile::Builder::new()
+        .prefix("ailedger-bench-")
+        .tempdir()
+        .context("creating a temporary directory")?;
+    let count = u16::try_from(2 * validators).context("too many validators")?;
+    let base = free_ports(count)?;
+    let (nodes, _) = init_testnet(
+        dir.path(),
+        &TestnetOptions {
+            chain_id: chain_id.into(),
+            validators,
+            balances,
+            host: std::net::Ipv4Addr::LOCALHOST.into(),
+            api_base_port: base,
+            p2p_base_port: base + u16::try_from(validators).context("too many validators")?,
+            block_interval: Duration::from_millis(block_interval_ms),
+        },
+    )
+    .context("creating the benchmark chain")?;
+    Ok((dir, nodes.into_iter().map(|node| node.home).collect()))
+}
+
+/// The first of `count` consecutive loopback ports that are free now.
+fn free_ports(count: u16) -> anyhow::Result<u16> {
+    for base in (30_000..60_000u16).step_by(usize::from(count.max(1)) * 7) {
+        let listeners: Vec<_> = (0..count)
+            .map_while(|offset| std::net::TcpListener::bind(("127.0.0.1", base + offset)).ok())
+            .collect();
+        if listeners.len() == usize::from(count) {
+            return Ok(base);
+        }
+    }
+    bail!("no {count} consecutive free ports on loopback")
+}
+
 /// Waits for the node's first block; returns the height it is at.
 async fn wait_ready(http: &reqwest::Client, url: &str) -> anyhow::Result<u64> {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -480,11 +525,12 @@ struct Load {
     last_height: u64,
 }
 
-/// Submits `queues` (one worker each) and follows finalized blocks from `start_height` until
-/// all `total` transactions are seen; `schedule_step` paces batches (open loop).
+/// Submits `queues` (one worker each, worker `i` to node `i` modulo the nodes) and follows
+/// finalized blocks on the first node from `start_height` until all `total` transactions are
+/// seen; `schedule_step` paces batches (open loop).
 async fn load(
     http: &reqwest::Client,
-    url: &str,
+    urls: &[String],
     queues: Vec<Vec<Batch>>,
     total: usize,
     start_height: u64,
@@ -494,7 +540,7 @@ async fn load(
     let started = Instant::now();
     let poller = tokio::spawn(poll(
         http.clone(),
-        url.to_owned(),
+        urls[0].clone(),
         timings.clone(),
         total,
         start_height,
@@ -507,7 +553,7 @@ async fn load(
             let schedule = schedule_step.map(|step| (started, step, workers, index));
             tokio::spawn(worker(
                 http.clone(),
-                url.to_owned(),
+                urls[index % urls.len()].clone(),
                 batches,
                 timings.clone(),
                 schedule,
@@ -554,20 +600,33 @@ fn percentile(sorted: &[Duration], fraction: f64) -> f64 {
 
 /// Runs the benchmark.
 pub(crate) async fn transfers(context: &Context, args: &TransfersArgs) -> anyhow::Result<()> {
-    if args.txs == 0 || args.senders == 0 || args.batch == 0 || args.workers == 0 {
-        bail!("--txs, --senders, --batch and --workers must be positive");
+    if args.txs == 0
+        || args.senders == 0
+        || args.batch == 0
+        || args.workers == 0
+        || args.validators == 0
+    {
+        bail!("--txs, --senders, --batch, --workers and --validators must be positive");
     }
     let chain_id = "ailedger-bench";
-    let (dir, home_path) = init_chain(
-        chain_id,
-        (0..args.senders)
-            .map(|i| (sender_key(i).address(), 1_000_000_000_000_000))
-            .collect(),
-        args.block_interval_ms,
-    )?;
+    let balances = (0..args.senders)
+        .map(|i| (sender_key(i).address(), 1_000_000_000_000_000))
+        .collect();
+    let (dir, homes) = if args.validators > 1 {
+        init_validators(chain_id, balances, args.validators, args.block_interval_ms)?
+    } else {
+        let (dir, home) = init_chain(chain_id, balances, args.block_interval_ms)?;
+        (dir, vec![home])
+    };
+    let home_path = homes[0].clone();
     tracing::info!(txs = args.txs, senders = args.senders, "signing");
     let queues = prepare(args, chain_id)?;
-    let node = NodeUnderTest::spawn(&home_path, args.block_interval_ms)?;
+    let nodes = homes
+        .iter()
+        .map(|home| NodeUnderTest::spawn(home, args.block_interval_ms, homes.len() == 1))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let urls: Vec<String> = nodes.iter().map(|node| node.url.clone()).collect();
+    let node = &nodes[0];
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.workers * 2)
         .build()?;
@@ -584,15 +643,7 @@ pub(crate) async fn transfers(context: &Context, args: &TransfersArgs) -> anyhow
         started,
         submitted_at,
         last_height,
-    } = load(
-        &http,
-        &node.url,
-        queues,
-        args.txs,
-        start_height,
-        schedule_step,
-    )
-    .await?;
+    } = load(&http, &urls, queues, args.txs, start_height, schedule_step).await?;
     let (rss, peak_rss) = node.memory();
     let disk = disk_usage(&home_path).saturating_sub(baseline_disk);
 
@@ -601,6 +652,7 @@ pub(crate) async fn transfers(context: &Context, args: &TransfersArgs) -> anyhow
     let latencies = latencies(&timings);
     let blocks = last_height - start_height;
     let report = Report {
+        validators: args.validators,
         txs: args.txs,
         senders: args.senders,
         batch: args.batch,
@@ -622,12 +674,13 @@ pub(crate) async fn transfers(context: &Context, args: &TransfersArgs) -> anyhow
         node_peak_rss_bytes: peak_rss,
         dir: args.keep.then(|| dir.path().display().to_string()),
     };
-    drop(node);
+    drop(nodes);
     if args.keep {
         let _ = dir.keep();
     }
     context.output.emit(&report, || {
         let mut fields = Fields::new()
+            .add("validators", report.validators)
             .add("transfers", report.txs)
             .add("senders", report.senders)
             .add("load", match report.rate {

@@ -64,6 +64,9 @@ pub(crate) struct ProvenanceArgs {
     /// The node's block interval, in milliseconds.
     #[arg(long, default_value_t = 100)]
     pub(crate) block_interval_ms: u64,
+    /// Keep the node's directory (its log included) instead of deleting it.
+    #[arg(long)]
+    pub(crate) keep: bool,
 }
 
 /// Registration figures of one kind of wave.
@@ -214,14 +217,15 @@ pub(crate) async fn provenance(context: &Context, args: &ProvenanceArgs) -> anyh
         2026,
     );
     let chain_id = "ailedger-bench";
-    let (_dir, home) = init_chain(
+    let (dir, home) = init_chain(
         chain_id,
         (0..args.senders)
             .map(|i| (sender_key(i).address(), 1_000_000_000_000_000_000))
             .collect(),
         args.block_interval_ms,
     )?;
-    let node = NodeUnderTest::spawn(&home, args.block_interval_ms)?;
+    let node = NodeUnderTest::spawn(&home, args.block_interval_ms, true)?;
+    let urls = [node.url.clone()];
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(workers * 2)
         .build()?;
@@ -256,7 +260,7 @@ pub(crate) async fn provenance(context: &Context, args: &ProvenanceArgs) -> anyh
         let total = wave.len();
         let load = load(
             &http,
-            &node.url,
+            &urls,
             queues(&per_sender, total, workers, args.batch),
             total,
             height,
@@ -340,6 +344,9 @@ pub(crate) async fn provenance(context: &Context, args: &ProvenanceArgs) -> anyh
     .await?;
     let (rss, peak_rss) = node.memory();
     drop(node);
+    if args.keep {
+        tracing::warn!(dir = %dir.keep().display(), "kept the node's directory");
+    }
 
     let report = Report {
         datasets_and_models: first_wave,
