@@ -206,6 +206,13 @@ pub trait Backend: Clone + Send + Sync + 'static {
         height: u64,
     ) -> impl Future<Output = Result<Option<Vec<Receipt>>, BackendError>> + Send;
 
+    /// The finalization certificate of the block at `height` (the consensus engine's encoding:
+    /// the finalized proposal and the validators' signatures over it), if the node keeps it.
+    fn finalization(
+        &self,
+        height: u64,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, BackendError>> + Send;
+
     /// A transaction, pending or committed.
     fn tx(&self, hash: Hash)
     -> impl Future<Output = Result<Option<TxRecord>, BackendError>> + Send;

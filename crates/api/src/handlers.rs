@@ -7,9 +7,9 @@ use crate::{
 };
 use ailedger_client::{
     dto::{
-        AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, Health, NodeStatusView,
-        ReceiptView, StateValueView, SubmitResult, SubmitTxRequest, SubmitTxResponse,
-        SubmitTxsRequest, SubmitTxsResponse, TxRecordView,
+        AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, FinalizationView, Health,
+        NodeStatusView, ReceiptView, StateValueView, SubmitResult, SubmitTxRequest,
+        SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse, TxRecordView,
     },
     encoding::{parse_bytes, parse_hash},
 };
@@ -306,6 +306,23 @@ pub(crate) async fn block_receipts<B: Backend>(
             receipts: receipts.iter().map(ReceiptView::from).collect(),
         })),
         None => Err(ApiError::NotFound(format!("block at height {height}"))),
+    }
+}
+
+/// `GET /v1/blocks/{height}/finalization`.
+pub(crate) async fn finalization<B: Backend>(
+    State(state): State<AppState<B>>,
+    ApiPath(height): ApiPath<String>,
+) -> ApiResult<FinalizationView> {
+    let height = parse_height(&height)?;
+    match state.backend.finalization(height).await? {
+        Some(finalization) => Ok(Json(FinalizationView {
+            height,
+            finalization,
+        })),
+        None => Err(ApiError::NotFound(format!(
+            "finalization of the block at height {height}"
+        ))),
     }
 }
 

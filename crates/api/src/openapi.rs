@@ -3,9 +3,9 @@
 use crate::routes::{ParamIn, ParamType, ROUTES, Route, Verb};
 use ailedger_client::dto::{
     AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer, DatasetList,
-    DownstreamAnswer, ErrorBody, Health, LicencesAnswer, LineageAnswer, ModelAnswer,
-    ModelVersionList, NodeStatusView, StateValueView, SubmitTxRequest, SubmitTxResponse,
-    SubmitTxsRequest, SubmitTxsResponse, TxRecordView, VersionAnswer,
+    DownstreamAnswer, ErrorBody, FinalizationView, Health, LicencesAnswer, LineageAnswer,
+    ModelAnswer, ModelVersionList, NodeStatusView, StateValueView, SubmitTxRequest,
+    SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse, TxRecordView, VersionAnswer,
 };
 use axum::http::StatusCode;
 use std::sync::OnceLock;
@@ -26,6 +26,7 @@ use utoipa::{
     AccountTxs,
     AccountView,
     BlockReceipts,
+    FinalizationView,
     BlockView,
     ChainInfoView,
     DatasetAnswer,

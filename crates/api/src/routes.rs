@@ -9,9 +9,9 @@ use crate::{
 };
 use ailedger_client::dto::{
     AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer, DatasetList,
-    DownstreamAnswer, Health, LicencesAnswer, LineageAnswer, ModelAnswer, ModelVersionList,
-    NodeStatusView, StateValueView, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest,
-    SubmitTxsResponse, TxRecordView, VersionAnswer,
+    DownstreamAnswer, FinalizationView, Health, LicencesAnswer, LineageAnswer, ModelAnswer,
+    ModelVersionList, NodeStatusView, StateValueView, SubmitTxRequest, SubmitTxResponse,
+    SubmitTxsRequest, SubmitTxsResponse, TxRecordView, VersionAnswer,
 };
 use axum::{
     Router,
@@ -122,6 +122,7 @@ fn method_router<B: Backend>(route: &Route, limits: &ApiLimits) -> MethodRouter<
         Endpoint::LatestBlock => on(filter, handlers::latest_block::<B>),
         Endpoint::Block => on(filter, handlers::block::<B>),
         Endpoint::BlockReceipts => on(filter, handlers::block_receipts::<B>),
+        Endpoint::Finalization => on(filter, handlers::finalization::<B>),
         Endpoint::StateByModule => on(filter, handlers::state_by_module::<B>),
         Endpoint::StateByKey => on(filter, handlers::state_by_key::<B>),
         Endpoint::Status => on(filter, handlers::status::<B>),
@@ -151,6 +152,7 @@ pub(crate) enum Endpoint {
     LatestBlock,
     Block,
     BlockReceipts,
+    Finalization,
     StateByModule,
     StateByKey,
     Status,
@@ -437,6 +439,27 @@ pub(crate) const ROUTES: &[Route] = &[
         raw_body: false,
         ok_status: 200,
         ok: Some(<BlockReceipts as ToSchema>::name),
+        errors: &[400, 404],
+    },
+    Route {
+        endpoint: Endpoint::Finalization,
+        verb: Verb::Get,
+        path: "/v1/blocks/{height}/finalization",
+        summary: "A block's finalization certificate",
+        description: "The validators' certificate that finalized the block at this height, in \
+            the consensus engine's encoding: a light client holding the validator set checks it \
+            and trusts the block's header, and every state proof under its state root, without \
+            trusting this node. The genesis block has none.",
+        params: &[Param {
+            name: "height",
+            location: ParamIn::Path,
+            kind: ParamType::Integer,
+            description: "Block height.",
+        }],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<FinalizationView as ToSchema>::name),
         errors: &[400, 404],
     },
     Route {

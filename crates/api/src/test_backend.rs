@@ -298,6 +298,16 @@ impl Backend for TestBackend {
         })
     }
 
+    async fn finalization(&self, height: u64) -> Result<Option<Vec<u8>>, BackendError> {
+        let inner = self.inner.lock().await;
+        inner.check()?;
+        // A stand-in certificate: the API passes the node's bytes through untouched.
+        Ok(
+            (height >= 1 && usize::try_from(height).is_ok_and(|h| h < inner.blocks.len()))
+                .then(|| height.to_be_bytes().to_vec()),
+        )
+    }
+
     async fn block_receipts(&self, height: u64) -> Result<Option<Vec<Receipt>>, BackendError> {
         let inner = self.inner.lock().await;
         inner.check()?;

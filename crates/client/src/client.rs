@@ -4,10 +4,10 @@ use crate::{
     ClientError,
     dto::{
         AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer,
-        DatasetList, DownstreamAnswer, ErrorBody, Health, IntendedUseView, LicencesAnswer,
-        LineageAnswer, ModelAnswer, ModelVersionList, NodeStatusView, StateValueView, SubmitResult,
-        SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse, TxRecordView,
-        TxStatus, VersionAnswer,
+        DatasetList, DownstreamAnswer, ErrorBody, FinalizationView, Health, IntendedUseView,
+        LicencesAnswer, LineageAnswer, ModelAnswer, ModelVersionList, NodeStatusView,
+        StateValueView, SubmitResult, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest,
+        SubmitTxsResponse, TxRecordView, TxStatus, VersionAnswer,
     },
     verify::{
         ProofSummary, Verified, VerifiedAccount, verify_account, verify_dataset,
@@ -198,6 +198,12 @@ impl Client {
     ) -> Result<BlockView, ClientError> {
         self.get(&format!("/v1/blocks/{block}?txs={include_txs}"))
             .await
+    }
+
+    /// The certificate that finalized the block at `height`
+    /// (`GET /v1/blocks/{height}/finalization`).
+    pub async fn finalization(&self, height: u64) -> Result<FinalizationView, ClientError> {
+        self.get(&format!("/v1/blocks/{height}/finalization")).await
     }
 
     /// The receipts of the block at `height` (`GET /v1/blocks/{height}/receipts`).

@@ -46,6 +46,10 @@ pub mod receipt;
 mod tx;
 
 pub use block::{Block, BlockLimits, Header};
+
+/// Namespace of every consensus vote and certificate of an ailedger chain (and of its p2p
+/// handshakes): validators sign under it, light clients verify under it.
+pub const CONSENSUS_NAMESPACE: &[u8] = b"_AILEDGER";
 pub use encoding::{read_string, string_encode_size, write_string};
 pub use error::{DecodeError, SignatureError};
 pub use hash::{Hash, ZERO_HASH, leaf_hash, merkle_root, sha256};

@@ -63,7 +63,7 @@ use tokio_sync::watch;
 use ::tokio::sync as tokio_sync;
 
 /// Namespace of every consensus and network signature of the chain.
-const NAMESPACE: &[u8] = b"_AILEDGER";
+const NAMESPACE: &[u8] = ailedger_core::CONSENSUS_NAMESPACE;
 
 const CHANNEL_VOTES: u64 = 0;
 const CHANNEL_CERTIFICATES: u64 = 1;

@@ -206,6 +206,18 @@ impl Backend for NodeHandle {
         })
     }
 
+    async fn finalization(&self, height: u64) -> Result<Option<Vec<u8>>, BackendError> {
+        if height == 0 || Some(height) > self.inner.index.height() {
+            return Ok(None);
+        }
+        Ok(self
+            .inner
+            .marshal
+            .get_finalization(Height::new(height))
+            .await
+            .map(|finalization| commonware_codec::Encode::encode(&finalization).to_vec()))
+    }
+
     async fn block(&self, id: BlockId) -> Result<Option<Block>, BackendError> {
         let index = &self.inner.index;
         let height = match id {

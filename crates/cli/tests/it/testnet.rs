@@ -76,6 +76,8 @@ impl Drop for Validator {
 struct Testnet {
     _dir: TempDir,
     validators: Vec<Validator>,
+    /// The validator set, as the genesis document names it.
+    keys: Vec<ailedger_core::Address>,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -94,6 +96,18 @@ impl Testnet {
             .expect("testnet init runs");
         assert!(output.status.success(), "{output:?}");
         let view: Value = serde_json::from_slice(&output.stdout).expect("json");
+        let keys = view["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|node| {
+                node["validator"]
+                    .as_str()
+                    .expect("validator")
+                    .parse()
+                    .expect("address")
+            })
+            .collect();
         let validators = view["nodes"]
             .as_array()
             .expect("nodes")
@@ -109,6 +123,7 @@ impl Testnet {
         Self {
             _dir: dir,
             validators,
+            keys,
             runtime: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -194,6 +209,41 @@ fn four_validators_agree_survive_one_crash_and_halt_safely_without_quorum() {
     let all = [0, 1, 2, 3];
     net.wait_for(&all, 5, "start");
     net.assert_agree(&all, 5);
+    // A light client holding only the four genesis keys trusts a header any node serves once
+    // a quorum of them signed its finalization.
+    let light = ailedger_light::LightClient::new(&net.keys).expect("validator set");
+    for node in all {
+        let client = net.client(node);
+        let block = net
+            .runtime
+            .block_on(client.block(ailedger_client::BlockRef::Height(4), false))
+            .expect("block");
+        let certificate = net
+            .runtime
+            .block_on(client.finalization(4))
+            .expect("certificate");
+        light
+            .verify_header(&block, &certificate.finalization)
+            .unwrap_or_else(|error| panic!("node {node}: {error}"));
+    }
+    let three = ailedger_light::LightClient::new(&net.keys[..3]).expect("set");
+    let block = net
+        .runtime
+        .block_on(
+            net.client(0)
+                .block(ailedger_client::BlockRef::Height(4), false),
+        )
+        .expect("block");
+    let certificate = net
+        .runtime
+        .block_on(net.client(0).finalization(4))
+        .expect("certificate");
+    assert!(
+        three
+            .verify_header(&block, &certificate.finalization)
+            .is_err(),
+        "a certificate is only valid for the set that signed it"
+    );
 
     // A transfer sent to node 2 is executed once, and every node sees the same result.
     let home2 = net.validators[2].home.to_str().expect("utf-8").to_owned();

@@ -232,6 +232,19 @@ pub struct BlockReceipts {
     pub receipts: Vec<ReceiptView>,
 }
 
+/// The certificate that finalized a block: what a light client checks against the validator
+/// set instead of trusting the node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FinalizationView {
+    /// Block height.
+    pub height: u64,
+    /// The consensus engine's encoding of the finalization (the proposal, whose payload is the
+    /// block's id, and the validators' signatures), hex.
+    #[serde(with = "serde_with::bytes")]
+    #[schema(value_type = String)]
+    pub finalization: Vec<u8>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,8 @@ mod state;
 mod tx;
 
 pub use block::{
-    AttributeView, BlockReceipts, BlockView, EventView, HeaderView, OutcomeView, ReceiptView,
+    AttributeView, BlockReceipts, BlockView, EventView, FinalizationView, HeaderView, OutcomeView,
+    ReceiptView,
 };
 pub use error::ErrorBody;
 pub use node::{ChainInfoView, Health, NodeStatusView};
