@@ -8,7 +8,7 @@ use commonware_storage::{
     journal::contiguous::variable::Config as JournalConfig,
     mmr::{self, full::Config as MerkleConfig},
     qmdb::current::{VariableConfig, ordered::variable},
-    translator::TwoCap,
+    translator::FourCap,
 };
 use commonware_utils::{NZU64, NZUsize};
 
@@ -19,12 +19,18 @@ pub const MAX_VALUE_LEN: usize = 1 << 20;
 pub(crate) const BITMAP_CHUNK: usize = 32;
 
 /// The chain state: QMDB `current`, ordered keys (so absence is provable), variable values.
+///
+/// The in-memory index keeps the first four bytes of each key (keys are SHA-256 outputs, so
+/// uniform): with two bytes, 65,536 buckets held a dozen keys each at a million keys, and every
+/// lookup read that many log entries from disk to tell them apart; four bytes keep buckets
+/// near one key up to hundreds of millions. The index is rebuilt from the log on open, so the
+/// choice does not change what is on disk or any state root.
 pub type StateDb<E> =
-    variable::Db<mmr::Family, E, Hash, Vec<u8>, Sha256, TwoCap, BITMAP_CHUNK, Sequential>;
+    variable::Db<mmr::Family, E, Hash, Vec<u8>, Sha256, FourCap, BITMAP_CHUNK, Sequential>;
 
 /// The configuration of a [`StateDb`].
 pub type StateDbConfig =
-    VariableConfig<TwoCap, ((), (commonware_codec::RangeCfg<usize>, ())), Sequential>;
+    VariableConfig<FourCap, ((), (commonware_codec::RangeCfg<usize>, ())), Sequential>;
 
 /// The configuration of the state database, with its partitions named after `prefix`.
 pub fn state_db_config(prefix: &str, page_cache: CacheRef) -> StateDbConfig {
@@ -49,7 +55,7 @@ pub fn state_db_config(prefix: &str, page_cache: CacheRef) -> StateDbConfig {
             replay_buffer: buffer,
         },
         grafted_metadata_partition: format!("{prefix}-state-grafted-metadata"),
-        translator: TwoCap,
+        translator: FourCap,
         init_cache: Some(NZUsize!(1 << 16)),
         init_buffer: NZUsize!(1 << 21),
         init_concurrency: (),
