@@ -11,7 +11,8 @@
 //! | captured by a person's device | `c2pa.created` | `digitalCapture` | `org.ailedger.attestation` |
 //! | made or edited by a person | `c2pa.edited` (after `c2pa.opened`) | `humanEdits` | `org.ailedger.attestation` |
 //!
-//! For AI content the generating model version is the action's software agent.
+//! For AI content the generating model version is the action's software agent:
+//! `{"name": "<model>", "version": "<version label>", "org.ailedger.model_version": "<64 hex>"}`.
 //!
 //! A file is never modified unless signing succeeded: the signed file is written to a
 //! temporary file in the same directory and renamed over the original, which is atomic on one
