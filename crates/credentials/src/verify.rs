@@ -43,6 +43,10 @@ pub mod source_type {
     pub const HUMAN_EDITS: &str = "http://cv.iptc.org/newscodes/digitalsourcetype/humanEdits";
 }
 
+/// The largest sidecar manifest read. Manifests are kilobytes, or a few megabytes with
+/// thumbnails and ingredient histories; the bound keeps a hostile sidecar from filling memory.
+pub const MAX_SIDECAR_LEN: u64 = 64 * 1024 * 1024;
+
 /// Root certificates a signer must chain to for its manifests to be trusted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustAnchors {
@@ -327,7 +331,23 @@ pub fn verify(
         .map_err(read_error(path))?;
     file.rewind().map_err(read_error(path))?;
     let manifest = match sidecar {
-        Some(sidecar) => Some(std::fs::read(sidecar).map_err(read_error(sidecar))?),
+        Some(sidecar) => {
+            let len = std::fs::metadata(sidecar)
+                .map_err(read_error(sidecar))?
+                .len();
+            if len > MAX_SIDECAR_LEN {
+                return Ok(Report::not_verified(
+                    MediaFormat::from_path(path).ok(),
+                    true,
+                    NotVerified::CorruptManifest {
+                        detail: format!(
+                            "the sidecar is {len} bytes, more than the {MAX_SIDECAR_LEN} accepted"
+                        ),
+                    },
+                ));
+            }
+            Some(std::fs::read(sidecar).map_err(read_error(sidecar))?)
+        }
         None => None,
     };
     let format = match MediaFormat::from_path(path) {
@@ -693,5 +713,33 @@ fn assertion<T: serde::de::DeserializeOwned>(manifest: &Manifest, label: &str) -
     match serde_json::from_value::<T>(value) {
         Ok(parsed) => Found::Parsed(parsed),
         Err(error) => Found::Malformed(format!("{label}: {error}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_codes_map_to_the_link_they_break() {
+        for (code, class) in [
+            ("assertion.dataHash.mismatch", FailureClass::ContentBinding),
+            ("assertion.bmffHash.mismatch", FailureClass::ContentBinding),
+            ("assertion.boxesHash.mismatch", FailureClass::ContentBinding),
+            ("claimSignature.mismatch", FailureClass::Signature),
+            ("claimSignature.missing", FailureClass::Signature),
+            ("signingCredential.untrusted", FailureClass::Untrusted),
+            ("signingCredential.expired", FailureClass::SignerCredential),
+            ("signingCredential.invalid", FailureClass::SignerCredential),
+            (
+                "signingCredential.ocsp.revoked",
+                FailureClass::SignerCredential,
+            ),
+            ("assertion.hashedURI.mismatch", FailureClass::Manifest),
+            ("claim.malformed", FailureClass::Manifest),
+            ("manifest.inaccessible", FailureClass::Manifest),
+        ] {
+            assert_eq!(failure_class(code), class, "{code}");
+        }
     }
 }

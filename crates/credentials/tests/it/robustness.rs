@@ -216,3 +216,21 @@ fn unsupported_formats_and_unreadable_files_are_told_apart() {
     assert!(verify(&dir.path().join("missing.png"), None, &anchors()).is_err());
     assert!(TrustAnchors::from_pem("not a certificate").is_err());
 }
+
+#[test]
+fn an_oversized_sidecar_is_not_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let asset = dir.path().join("a.png");
+    fs::write(&asset, png(16, 16, 27)).expect("write");
+    let sidecar = dir.path().join("a.c2pa");
+    // Sparse: the length is what is checked, so no gigabytes are written.
+    fs::File::create(&sidecar)
+        .and_then(|file| file.set_len(ailedger_credentials::verify::MAX_SIDECAR_LEN + 1))
+        .expect("sidecar");
+    let report = verify(&asset, Some(&sidecar), &anchors()).expect("a report");
+    assert_eq!(report.verdict, Verdict::NotVerified);
+    assert!(matches!(
+        report.not_verified,
+        Some(NotVerified::CorruptManifest { ref detail }) if detail.contains("more than")
+    ));
+}
