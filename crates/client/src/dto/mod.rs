@@ -8,6 +8,7 @@
 
 mod block;
 mod error;
+mod logs;
 mod node;
 mod provenance;
 mod state;
@@ -17,6 +18,9 @@ pub use block::{
     AttributeView, BlockReceipts, BlockView, EventView, HeaderView, OutcomeView, ReceiptView,
 };
 pub use error::ErrorBody;
+pub use logs::{
+    AnchorAnswer, AnchorView, EvidenceAnswer, EvidenceView, LeafClaimView, LogAnswer, LogView,
+};
 pub use node::{ChainInfoView, Health, NodeStatusView};
 pub use provenance::{
     AncestorView, CollectionPeriodView, ConflictView, DatasetAnswer, DatasetList, DatasetView,
