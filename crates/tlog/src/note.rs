@@ -225,7 +225,8 @@ impl LogVerifier {
 
     /// The raw Ed25519 public key, if the key is an Ed25519 key.
     pub fn ed25519_public_key(&self) -> Option<[u8; 32]> {
-        let encoded = self.verifier_key.rsplit('+').next()?;
+        // Base64 uses '+', so only the first two '+' separate fields.
+        let encoded = self.verifier_key.splitn(3, '+').nth(2)?;
         let key = BASE64.decode(encoded).ok()?;
         let [ALG_ED25519, public @ ..] = key.as_slice() else {
             return None;
@@ -405,6 +406,13 @@ mod tests {
 
     #[test]
     fn a_raw_ed25519_key_rebuilds_the_verifier_and_weak_keys_are_refused() {
+        // Seeds whose base64 keys contain '+' and ones whose keys do not.
+        for seed in 0..32u8 {
+            let key = LogKey::from_seed("a.example/log", [seed; 32]).unwrap();
+            let public = key.verifier().ed25519_public_key().unwrap();
+            let rebuilt = LogVerifier::from_ed25519("a.example/log", &public).unwrap();
+            assert_eq!(rebuilt.verifier_key(), key.verifier_key());
+        }
         let key = LogKey::from_seed("a.example/log", [3; 32]).unwrap();
         let public = key.verifier().ed25519_public_key().unwrap();
         let rebuilt = LogVerifier::from_ed25519("a.example/log", &public).unwrap();
