@@ -69,6 +69,8 @@ pub(crate) async fn execute<S: StateStore>(
     match msg {
         AnyMsg::Bank(msg) => Bank::execute(state, ctx, msg).await,
         AnyMsg::Provenance(msg) => Provenance::execute(state, ctx, msg).await,
-        AnyMsg::Logs(msg) => Logs::execute(state, ctx, msg).await,
+        // Boxed: checkpoint verification keeps large values across awaits, and an unboxed arm
+        // would grow every transaction's future by that much.
+        AnyMsg::Logs(msg) => Box::pin(Logs::execute(state, ctx, msg)).await,
     }
 }
