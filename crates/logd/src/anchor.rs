@@ -140,11 +140,19 @@ pub async fn anchor_once(
         .latest_anchor
         .as_ref()
         .map_or(0, |anchor| anchor.size);
-    if anchored >= size && answer.latest_anchor.is_some() {
-        shared.anchored.fetch_max(anchored, Ordering::AcqRel);
-        return Ok(AnchorOutcome::UpToDate { size: anchored });
+    if let Some(latest) = &answer.latest_anchor {
+        // At the anchored size this log's root must be the anchored one; if it is not, the
+        // checkpoint goes to the chain anyway, which records the two as evidence of a fork.
+        let same_tree =
+            latest.size == size && latest.root == Hash::from(checkpoint.checkpoint().root().0);
+        if latest.size > size || same_tree {
+            shared
+                .anchored
+                .fetch_max(latest.size.min(size), Ordering::AcqRel);
+            return Ok(AnchorOutcome::UpToDate { size: anchored });
+        }
     }
-    let proof = if anchored == 0 {
+    let proof = if anchored == 0 || anchored == size {
         Vec::new()
     } else {
         shared

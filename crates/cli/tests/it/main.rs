@@ -2,5 +2,6 @@
 
 mod crash;
 mod end_to_end;
+mod logs;
 mod provenance;
 mod standards;
