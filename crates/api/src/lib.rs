@@ -46,6 +46,7 @@ mod convert;
 mod error;
 mod extract;
 mod handlers;
+mod logs;
 mod openapi;
 mod provenance;
 #[cfg(test)]

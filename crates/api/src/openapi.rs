@@ -2,10 +2,11 @@
 
 use crate::routes::{ParamIn, ParamType, ROUTES, Route, Verb};
 use ailedger_client::dto::{
-    AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer, DatasetList,
-    DownstreamAnswer, ErrorBody, FinalizationView, Health, LicencesAnswer, LineageAnswer,
-    ModelAnswer, ModelVersionList, NodeStatusView, StateValueView, SubmitTxRequest,
-    SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse, TxRecordView, VersionAnswer,
+    AccountTxs, AccountView, AnchorAnswer, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer,
+    DatasetList, DownstreamAnswer, ErrorBody, EvidenceAnswer, FinalizationView, Health,
+    LicencesAnswer, LineageAnswer, LogAnswer, ModelAnswer, ModelVersionList, NodeStatusView,
+    StateValueView, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse,
+    TxRecordView, VersionAnswer,
 };
 use axum::http::StatusCode;
 use std::sync::OnceLock;
@@ -25,6 +26,7 @@ use utoipa::{
 #[openapi(components(schemas(
     AccountTxs,
     AccountView,
+    AnchorAnswer,
     BlockReceipts,
     FinalizationView,
     BlockView,
@@ -33,9 +35,11 @@ use utoipa::{
     DatasetList,
     DownstreamAnswer,
     ErrorBody,
+    EvidenceAnswer,
     Health,
     LicencesAnswer,
     LineageAnswer,
+    LogAnswer,
     ModelAnswer,
     ModelVersionList,
     NodeStatusView,

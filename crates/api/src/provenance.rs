@@ -37,7 +37,7 @@ pub(crate) const DEFAULT_LIST_LIMIT: u64 = 100;
 #[derive(Debug, Deserialize)]
 pub(crate) struct ProofsQuery {
     #[serde(default)]
-    proofs: bool,
+    pub(crate) proofs: bool,
 }
 
 /// `?offset=&limit=&proofs=`.
@@ -107,7 +107,7 @@ fn to_usize(value: u64) -> usize {
     usize::try_from(value).unwrap_or(usize::MAX)
 }
 
-fn proofs(answer: &QueryAnswer) -> Option<Vec<ProvenValueView>> {
+pub(crate) fn proofs(answer: &QueryAnswer) -> Option<Vec<ProvenValueView>> {
     answer.proofs.as_ref().map(|values| {
         values
             .iter()
@@ -120,7 +120,7 @@ fn proofs(answer: &QueryAnswer) -> Option<Vec<ProvenValueView>> {
     })
 }
 
-fn wrong_answer() -> ApiError {
+pub(crate) fn wrong_answer() -> ApiError {
     ApiError::Internal("the backend answered another query than the one asked".to_owned())
 }
 

@@ -5,13 +5,14 @@ use crate::{
     Backend,
     error::InternalErrorDetail,
     handlers::{self, AppState},
-    provenance,
+    logs, provenance,
 };
 use ailedger_client::dto::{
-    AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer, DatasetList,
-    DownstreamAnswer, FinalizationView, Health, LicencesAnswer, LineageAnswer, ModelAnswer,
-    ModelVersionList, NodeStatusView, StateValueView, SubmitTxRequest, SubmitTxResponse,
-    SubmitTxsRequest, SubmitTxsResponse, TxRecordView, VersionAnswer,
+    AccountTxs, AccountView, AnchorAnswer, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer,
+    DatasetList, DownstreamAnswer, EvidenceAnswer, FinalizationView, Health, LicencesAnswer,
+    LineageAnswer, LogAnswer, ModelAnswer, ModelVersionList, NodeStatusView, StateValueView,
+    SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse, TxRecordView,
+    VersionAnswer,
 };
 use axum::{
     Router,
@@ -138,6 +139,9 @@ fn method_router<B: Backend>(route: &Route, limits: &ApiLimits) -> MethodRouter<
         Endpoint::Lineage => on(filter, provenance::lineage::<B>),
         Endpoint::Licences => on(filter, provenance::licences::<B>),
         Endpoint::VersionDownstream => on(filter, provenance::version_downstream::<B>),
+        Endpoint::Log => on(filter, logs::log::<B>),
+        Endpoint::LogAnchor => on(filter, logs::anchor::<B>),
+        Endpoint::LogEvidence => on(filter, logs::evidence::<B>),
     }
 }
 
@@ -168,6 +172,9 @@ pub(crate) enum Endpoint {
     Lineage,
     Licences,
     VersionDownstream,
+    Log,
+    LogAnchor,
+    LogEvidence,
 }
 
 /// HTTP method of a route.
@@ -302,6 +309,14 @@ const MAX_NODES_PARAM: Param = Param {
 
 /// Statuses of a provenance query: bad parameters, not registered, over a bound, state unavailable.
 const QUERY_ERRORS: &[u16] = &[400, 404, 422, 503];
+
+const ORIGIN_PARAM: Param = Param {
+    name: "origin",
+    location: ParamIn::Path,
+    kind: ParamType::String,
+    description: "Log origin, percent-encoded as one path segment: `/` is written `%2F` \
+                  (`ledger.example/inference` → `ledger.example%2Finference`).",
+};
 
 /// Every route of the API.
 pub(crate) const ROUTES: &[Route] = &[
@@ -690,6 +705,67 @@ pub(crate) const ROUTES: &[Route] = &[
         raw_body: false,
         ok_status: 200,
         ok: Some(<DownstreamAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::Log,
+        verb: Verb::Get,
+        path: "/v1/logs/{origin}",
+        summary: "A transparency log",
+        description: "A registered transparency log: its key (hex and as a C2SP verifier key), operator, \
+                      status (`active` or `forked`), number of anchors and evidence records, and its latest \
+                      anchored checkpoint.",
+        params: &[ORIGIN_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<LogAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::LogAnchor,
+        verb: Verb::Get,
+        path: "/v1/logs/{origin}/anchors/{seq}",
+        summary: "An anchored checkpoint",
+        description: "Anchor `seq` (from 0) of a log: the signed checkpoint, its size and root, and the block \
+                      that anchored it.",
+        params: &[
+            ORIGIN_PARAM,
+            Param {
+                name: "seq",
+                location: ParamIn::Path,
+                kind: ParamType::Integer,
+                description: "The anchor's sequence number, from 0.",
+            },
+            PROOFS_PARAM,
+        ],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<AnchorAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::LogEvidence,
+        verb: Verb::Get,
+        path: "/v1/logs/{origin}/evidence/{index}",
+        summary: "Fork evidence against a log",
+        description: "Evidence record `index` (from 0) against a log: two checkpoints signed by its key that \
+                      cannot both be true (an equivocation, or a divergence with the two inclusion proofs).",
+        params: &[
+            ORIGIN_PARAM,
+            Param {
+                name: "index",
+                location: ParamIn::Path,
+                kind: ParamType::Integer,
+                description: "The record's index, from 0.",
+            },
+            PROOFS_PARAM,
+        ],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<EvidenceAnswer as ToSchema>::name),
         errors: QUERY_ERRORS,
     },
     Route {

@@ -85,6 +85,12 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: ModelCommand,
     },
+    /// Inference logs: register a transparency log, serve it, append records, verify receipts
+    /// and audit the log against its anchors on the chain.
+    Log {
+        #[command(subcommand)]
+        command: crate::commands::LogCommand,
+    },
     /// What is this file or directory? A registered dataset, a model version's weights, or a
     /// member of a dataset, with the proof that was checked.
     Verify(VerifyArgs),

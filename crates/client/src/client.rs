@@ -3,16 +3,18 @@
 use crate::{
     ClientError,
     dto::{
-        AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer,
-        DatasetList, DownstreamAnswer, ErrorBody, FinalizationView, Health, IntendedUseView,
-        LicencesAnswer, LineageAnswer, ModelAnswer, ModelVersionList, NodeStatusView,
-        StateValueView, SubmitResult, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest,
-        SubmitTxsResponse, TxRecordView, TxStatus, VersionAnswer,
+        AccountTxs, AccountView, AnchorAnswer, BlockReceipts, BlockView, ChainInfoView,
+        DatasetAnswer, DatasetList, DownstreamAnswer, ErrorBody, EvidenceAnswer, FinalizationView,
+        Health, IntendedUseView, LicencesAnswer, LineageAnswer, LogAnswer, ModelAnswer,
+        ModelVersionList, NodeStatusView, StateValueView, SubmitResult, SubmitTxRequest,
+        SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse, TxRecordView, TxStatus,
+        VersionAnswer,
     },
     verify::{
         ProofSummary, Verified, VerifiedAccount, verify_account, verify_dataset,
-        verify_dataset_list, verify_downstream, verify_licences, verify_lineage, verify_model,
-        verify_model_versions, verify_version,
+        verify_dataset_list, verify_downstream, verify_licences, verify_lineage, verify_log,
+        verify_log_anchor, verify_log_evidence, verify_model, verify_model_versions,
+        verify_version,
     },
 };
 use ailedger_core::{Address, Hash, SignedTransaction};
@@ -396,6 +398,71 @@ impl Client {
         let answer = self.model_versions(name, offset, limit, true).await?;
         let block = self.header_block(answer.height).await?;
         let verified = verify_model_versions(name, offset, limit, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// A transparency log with its latest anchored checkpoint (`GET /v1/logs/{origin}`).
+    pub async fn log(&self, origin: &str, proofs: bool) -> Result<LogAnswer, ClientError> {
+        let origin = model_path_segment(origin);
+        self.get(&format!("/v1/logs/{origin}?proofs={proofs}"))
+            .await
+    }
+
+    /// Anchor `seq` of a log (`GET /v1/logs/{origin}/anchors/{seq}`).
+    pub async fn log_anchor(
+        &self,
+        origin: &str,
+        seq: u64,
+        proofs: bool,
+    ) -> Result<AnchorAnswer, ClientError> {
+        let origin = model_path_segment(origin);
+        self.get(&format!("/v1/logs/{origin}/anchors/{seq}?proofs={proofs}"))
+            .await
+    }
+
+    /// Evidence record `index` against a log (`GET /v1/logs/{origin}/evidence/{index}`).
+    pub async fn log_evidence(
+        &self,
+        origin: &str,
+        index: u64,
+        proofs: bool,
+    ) -> Result<EvidenceAnswer, ClientError> {
+        let origin = model_path_segment(origin);
+        self.get(&format!(
+            "/v1/logs/{origin}/evidence/{index}?proofs={proofs}"
+        ))
+        .await
+    }
+
+    /// A log and its latest anchor, verified ([`verify_log`]).
+    pub async fn verified_log(&self, origin: &str) -> Result<Verified<LogAnswer>, ClientError> {
+        let answer = self.log(origin, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_log(origin, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// Anchor `seq` of a log, verified ([`verify_log_anchor`]).
+    pub async fn verified_log_anchor(
+        &self,
+        origin: &str,
+        seq: u64,
+    ) -> Result<Verified<AnchorAnswer>, ClientError> {
+        let answer = self.log_anchor(origin, seq, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_log_anchor(origin, seq, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// Evidence record `index` against a log, verified ([`verify_log_evidence`]).
+    pub async fn verified_log_evidence(
+        &self,
+        origin: &str,
+        index: u64,
+    ) -> Result<Verified<EvidenceAnswer>, ClientError> {
+        let answer = self.log_evidence(origin, index, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_log_evidence(origin, index, &answer, &block)?;
         Ok(proven(answer, verified))
     }
 

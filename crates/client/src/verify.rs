@@ -14,9 +14,10 @@
 //!   out a descendant, without being caught.
 
 use crate::dto::{
-    BlockView, DatasetAnswer, DatasetList, DatasetView, DownstreamAnswer, DownstreamView,
-    LicenceReportView, LicencesAnswer, LineageAnswer, LineageView, ModelAnswer, ModelVersionList,
-    ModelVersionView, ModelView, ProvenState, StateValueView, VersionAnswer,
+    AnchorAnswer, AnchorView, BlockView, DatasetAnswer, DatasetList, DatasetView, DownstreamAnswer,
+    DownstreamView, EvidenceAnswer, EvidenceView, LicenceReportView, LicencesAnswer, LineageAnswer,
+    LineageView, LogAnswer, ModelAnswer, ModelVersionList, ModelVersionView, ModelView,
+    ProvenState, StateValueView, VersionAnswer,
 };
 use ailedger_core::{Address, Hash, Header};
 use ailedger_state::{
@@ -324,6 +325,89 @@ pub fn verify_query(
 }
 
 /// Fails unless the node's answer equals the recomputed one.
+/// Checks the log `origin` and its latest anchor as served.
+pub fn verify_log(
+    origin: &str,
+    answer: &LogAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let verified = verify_query(
+        &StateQuery::Log(origin.to_owned()),
+        answer.proven_state(),
+        block,
+    )?;
+    match &verified.answer {
+        StateAnswer::Log(Some(view)) => {
+            let (log, latest) = LogAnswer::parts(view);
+            same("log", &answer.log, &log)?;
+            same("latest anchor", &answer.latest_anchor, &latest)?;
+        }
+        StateAnswer::Log(None) => {
+            return Err(mismatch(format!(
+                "the proofs show log {origin:?} is not registered"
+            )));
+        }
+        _ => return Err(mismatch("the proven state answers another query")),
+    }
+    Ok(verified.summary)
+}
+
+/// Checks anchor `seq` of the log `origin` as served.
+pub fn verify_log_anchor(
+    origin: &str,
+    seq: u64,
+    answer: &AnchorAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let query = StateQuery::LogAnchor {
+        origin: origin.to_owned(),
+        seq,
+    };
+    let verified = verify_query(&query, answer.proven_state(), block)?;
+    match &verified.answer {
+        StateAnswer::LogAnchor(Some(anchor)) => {
+            same("anchor", &answer.anchor, &AnchorView::from(&**anchor))?;
+        }
+        StateAnswer::LogAnchor(None) => {
+            return Err(mismatch(format!(
+                "the proofs show log {origin:?} has no anchor {seq}"
+            )));
+        }
+        _ => return Err(mismatch("the proven state answers another query")),
+    }
+    Ok(verified.summary)
+}
+
+/// Checks evidence record `index` against the log `origin` as served.
+pub fn verify_log_evidence(
+    origin: &str,
+    index: u64,
+    answer: &EvidenceAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let query = StateQuery::LogEvidence {
+        origin: origin.to_owned(),
+        index,
+    };
+    let verified = verify_query(&query, answer.proven_state(), block)?;
+    match &verified.answer {
+        StateAnswer::LogEvidence(Some(evidence)) => {
+            same(
+                "evidence",
+                &answer.evidence,
+                &EvidenceView::from(&**evidence),
+            )?;
+        }
+        StateAnswer::LogEvidence(None) => {
+            return Err(mismatch(format!(
+                "the proofs show log {origin:?} has no evidence {index}"
+            )));
+        }
+        _ => return Err(mismatch("the proven state answers another query")),
+    }
+    Ok(verified.summary)
+}
+
 fn same<T: PartialEq>(what: &str, served: &T, recomputed: &T) -> Result<(), VerificationError> {
     if served == recomputed {
         Ok(())

@@ -12,7 +12,7 @@
 //! events), a message type with one canonical encoding, stateless checks, execution against a
 //! metered [`TxState`], and genesis. [`bank`] is the first: the native token, balances, transfers,
 //! fees and nonces; [`provenance`] registers datasets, models and model versions, their lineage
-//! and licences. Adding a module means a folder shaped like `bank/` and one line in
+//! and licences; [`logs`] registers transparency logs and anchors their checkpoints. Adding a module means a folder shaped like `bank/` and one line in
 //! [`registry`].
 //!
 //! # Determinism
@@ -29,6 +29,7 @@ mod context;
 mod error;
 mod executor;
 mod genesis;
+pub mod logs;
 mod module;
 mod overlay;
 mod params;

@@ -6,6 +6,10 @@
 
 use crate::{
     StateKey, StateStore,
+    logs::{
+        AnchorRecord, EvidenceRecord,
+        query::{self as logs, LogView},
+    },
     provenance::{
         Dataset,
         licence::{IntendedUse, LicenceReport},
@@ -66,6 +70,22 @@ pub enum StateQuery {
         /// Most records to visit.
         max_nodes: usize,
     },
+    /// A transparency log by origin, with its latest anchor.
+    Log(String),
+    /// One anchored checkpoint of a log.
+    LogAnchor {
+        /// The log's origin.
+        origin: String,
+        /// The anchor's sequence number.
+        seq: u64,
+    },
+    /// One evidence record against a log.
+    LogEvidence {
+        /// The log's origin.
+        origin: String,
+        /// The record's index.
+        index: u64,
+    },
 }
 
 /// The answer to a [`StateQuery`], variant for variant.
@@ -88,6 +108,12 @@ pub enum StateAnswer {
     Licences(Box<LicenceReport>),
     /// [`StateQuery::Downstream`].
     Downstream(Box<Downstream>),
+    /// [`StateQuery::Log`].
+    Log(Option<Box<LogView>>),
+    /// [`StateQuery::LogAnchor`].
+    LogAnchor(Option<Box<AnchorRecord>>),
+    /// [`StateQuery::LogEvidence`].
+    LogEvidence(Option<Box<EvidenceRecord>>),
 }
 
 /// Runs a query; returns the answer and every state key read (for proofs).
@@ -136,6 +162,24 @@ pub async fn run<S: StateStore>(
             let queried = provenance::downstream(store, *node, *max_nodes).await?;
             (
                 StateAnswer::Downstream(Box::new(queried.value)),
+                queried.keys,
+            )
+        }
+        StateQuery::Log(origin) => {
+            let queried = logs::log(store, origin).await?;
+            (StateAnswer::Log(queried.value.map(Box::new)), queried.keys)
+        }
+        StateQuery::LogAnchor { origin, seq } => {
+            let queried = logs::anchor(store, origin, *seq).await?;
+            (
+                StateAnswer::LogAnchor(queried.value.map(Box::new)),
+                queried.keys,
+            )
+        }
+        StateQuery::LogEvidence { origin, index } => {
+            let queried = logs::evidence(store, origin, *index).await?;
+            (
+                StateAnswer::LogEvidence(queried.value.map(Box::new)),
                 queried.keys,
             )
         }

@@ -4,7 +4,7 @@
 //! each function below.
 
 use crate::{
-    ExecError, Module, StateStore, TxContext, TxError, bank::Bank, overlay::TxState,
+    ExecError, Module, StateStore, TxContext, TxError, bank::Bank, logs::Logs, overlay::TxState,
     provenance::Provenance,
 };
 use ailedger_core::ModuleId;
@@ -17,6 +17,8 @@ pub enum AnyMsg {
     Bank(<Bank as Module>::Msg),
     /// A [`Provenance`] message.
     Provenance(<Provenance as Module>::Msg),
+    /// A [`Logs`] message.
+    Logs(<Logs as Module>::Msg),
 }
 
 /// The name of the module with this id, if any.
@@ -24,6 +26,7 @@ pub fn module_name(id: ModuleId) -> Option<&'static str> {
     match id {
         Bank::ID => Some(Bank::NAME),
         Provenance::ID => Some(Provenance::NAME),
+        Logs::ID => Some(Logs::NAME),
         _ => None,
     }
 }
@@ -33,6 +36,7 @@ pub fn module_id(name: &str) -> Option<ModuleId> {
     match name {
         Bank::NAME => Some(Bank::ID),
         Provenance::NAME => Some(Provenance::ID),
+        Logs::NAME => Some(Logs::ID),
         _ => None,
     }
 }
@@ -42,6 +46,7 @@ pub fn decode(id: ModuleId, payload: &[u8]) -> Result<AnyMsg, TxError> {
     match id {
         Bank::ID => decode_for::<Bank>(payload).map(AnyMsg::Bank),
         Provenance::ID => decode_for::<Provenance>(payload).map(AnyMsg::Provenance),
+        Logs::ID => decode_for::<Logs>(payload).map(AnyMsg::Logs),
         _ => Err(TxError::UnknownModule(id)),
     }
 }
@@ -64,5 +69,8 @@ pub(crate) async fn execute<S: StateStore>(
     match msg {
         AnyMsg::Bank(msg) => Bank::execute(state, ctx, msg).await,
         AnyMsg::Provenance(msg) => Provenance::execute(state, ctx, msg).await,
+        // Boxed: checkpoint verification keeps large values across awaits, and an unboxed arm
+        // would grow every transaction's future by that much.
+        AnyMsg::Logs(msg) => Box::pin(Logs::execute(state, ctx, msg)).await,
     }
 }

@@ -204,6 +204,36 @@ impl LogVerifier {
         })
     }
 
+    /// A verifier for the raw Ed25519 public key `public_key`, named `origin` and expecting
+    /// checkpoints with that origin: what a ledger that stores only the 32 key bytes rebuilds.
+    ///
+    /// Keys of small order are refused: anyone can forge signatures that verify under them,
+    /// so checkpoints "signed" with one prove nothing about their log.
+    pub fn from_ed25519(origin: &str, public_key: &[u8; 32]) -> Result<Self, FormatError> {
+        check_key_name(origin)?;
+        let bad = |reason| FormatError::BadKey {
+            what: "Ed25519 public key",
+            reason,
+        };
+        let key = ed25519_dalek::VerifyingKey::from_bytes(public_key)
+            .map_err(|_| bad("not a point on the curve"))?;
+        if key.is_weak() {
+            return Err(bad("a key of small order"));
+        }
+        Self::new(&signed_note::new_ed25519_verifier_key(origin, &key))
+    }
+
+    /// The raw Ed25519 public key, if the key is an Ed25519 key.
+    pub fn ed25519_public_key(&self) -> Option<[u8; 32]> {
+        // Base64 uses '+', so only the first two '+' separate fields.
+        let encoded = self.verifier_key.splitn(3, '+').nth(2)?;
+        let key = BASE64.decode(encoded).ok()?;
+        let [ALG_ED25519, public @ ..] = key.as_slice() else {
+            return None;
+        };
+        public.try_into().ok()
+    }
+
     /// The origin checkpoints must carry.
     pub fn origin(&self) -> &str {
         &self.origin
@@ -372,5 +402,28 @@ mod tests {
             matches!(error, VerifyError::NotSignedByKey { .. }),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_raw_ed25519_key_rebuilds_the_verifier_and_weak_keys_are_refused() {
+        // Seeds whose base64 keys contain '+' and ones whose keys do not.
+        for seed in 0..32u8 {
+            let key = LogKey::from_seed("a.example/log", [seed; 32]).unwrap();
+            let public = key.verifier().ed25519_public_key().unwrap();
+            let rebuilt = LogVerifier::from_ed25519("a.example/log", &public).unwrap();
+            assert_eq!(rebuilt.verifier_key(), key.verifier_key());
+        }
+        let key = LogKey::from_seed("a.example/log", [3; 32]).unwrap();
+        let public = key.verifier().ed25519_public_key().unwrap();
+        let rebuilt = LogVerifier::from_ed25519("a.example/log", &public).unwrap();
+        assert_eq!(rebuilt.verifier_key(), key.verifier_key());
+        let note = key.sign_note(b"hello\n").unwrap();
+        assert_eq!(rebuilt.open(&note).unwrap(), "hello\n");
+
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let error = LogVerifier::from_ed25519("a.example/log", &identity).unwrap_err();
+        assert!(error.to_string().contains("small order"), "{error}");
+        assert!(LogVerifier::from_ed25519("bad name", &public).is_err());
     }
 }

@@ -8,8 +8,10 @@ mod card;
 mod dataset;
 mod export;
 mod keys;
+mod log;
 mod model;
 pub(crate) mod node;
+pub(crate) use log::LogCommand;
 mod provenance;
 mod records;
 mod status;
@@ -84,6 +86,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
         } => block::show(context, block, txs).await,
         Command::Dataset { command } => dataset::execute(context, command).await,
         Command::Model { command } => model::execute(context, command).await,
+        Command::Log { command } => log::execute(context, command).await,
         Command::Verify(args) => verify::execute(context, args).await,
         Command::Testnet {
             command: TestnetCommand::Init(args),

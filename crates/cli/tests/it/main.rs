@@ -2,6 +2,7 @@
 
 mod crash;
 mod end_to_end;
+mod logs;
 mod provenance;
 mod standards;
 mod testnet;

@@ -8,6 +8,7 @@
 
 mod block;
 mod error;
+mod logs;
 mod node;
 mod provenance;
 mod state;
@@ -18,6 +19,9 @@ pub use block::{
     ReceiptView,
 };
 pub use error::ErrorBody;
+pub use logs::{
+    AnchorAnswer, AnchorView, EvidenceAnswer, EvidenceView, LeafClaimView, LogAnswer, LogView,
+};
 pub use node::{ChainInfoView, Health, NodeStatusView};
 pub use provenance::{
     AncestorView, CollectionPeriodView, ConflictView, DatasetAnswer, DatasetList, DatasetView,

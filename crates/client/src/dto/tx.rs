@@ -8,6 +8,7 @@ use ailedger_core::{
 use ailedger_state::{
     Module,
     bank::{Bank, BankMsg},
+    logs::Logs,
     provenance::{Provenance, ProvenanceMsg},
     registry,
 };
@@ -60,6 +61,13 @@ pub enum DecodedMsg {
         /// `name -> new owner`.
         subject: String,
     },
+    /// A `logs` message: its kind and the log's origin.
+    Logs {
+        /// `register_log`, `anchor` or `report_fork`.
+        kind: String,
+        /// The log's origin.
+        origin: String,
+    },
 }
 
 impl DecodedMsg {
@@ -87,6 +95,13 @@ impl DecodedMsg {
                 Some(Self::Provenance {
                     kind: msg.kind().to_owned(),
                     subject,
+                })
+            }
+            Logs::ID => {
+                let msg = Logs::decode(payload).ok()?;
+                Some(Self::Logs {
+                    kind: msg.kind().to_owned(),
+                    origin: msg.origin().to_owned(),
                 })
             }
             _ => None,
