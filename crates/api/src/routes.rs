@@ -33,7 +33,7 @@ pub struct ApiLimits {
     /// Largest body of `POST /v1/txs`, in bytes.
     pub max_batch_body_bytes: usize,
     /// Largest body of `POST /v1/tx`, in bytes. The default fits the largest transaction
-    /// (a 128 KiB message) hex-encoded in JSON, which is twice its size.
+    /// (a 1 MiB message) hex-encoded in JSON, which is twice its size.
     pub max_tx_body_bytes: usize,
     /// Most transactions in one page of `GET /v1/accounts/{address}/txs`, and most ids in one
     /// page of `GET /v1/datasets` and `GET /v1/models/{name}/versions`.
@@ -48,7 +48,7 @@ impl ApiLimits {
     pub const DEFAULT: Self = Self {
         max_batch: 10_000,
         max_batch_body_bytes: 4 * 1024 * 1024,
-        max_tx_body_bytes: 512 * 1024,
+        max_tx_body_bytes: 2 * ailedger_core::MAX_PAYLOAD_LEN + 64 * 1024,
         max_page: 1_000,
         max_query_nodes: 10_000,
     };

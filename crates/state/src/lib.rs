@@ -12,7 +12,8 @@
 //! events), a message type with one canonical encoding, stateless checks, execution against a
 //! metered [`TxState`], and genesis. [`bank`] is the first: the native token, balances, transfers,
 //! fees and nonces; [`provenance`] registers datasets, models and model versions, their lineage
-//! and licences. Adding a module means a folder shaped like `bank/` and one line in
+//! and licences; [`zk`] records
+//! proving identities of model versions and the inferences whose proofs it verified. Adding a module means a folder shaped like `bank/` and one line in
 //! [`registry`].
 //!
 //! # Determinism
@@ -36,6 +37,7 @@ pub mod provenance;
 pub mod query;
 pub mod registry;
 mod store;
+pub mod zk;
 
 pub use context::{BlockContext, TxContext};
 pub use error::{BlockError, ExecError, StoreError, TxError};

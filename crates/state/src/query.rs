@@ -14,6 +14,7 @@ use crate::{
             VersionView,
         },
     },
+    zk::{self, Inference, ProvingIdentity},
 };
 use ailedger_core::Hash;
 
@@ -66,6 +67,10 @@ pub enum StateQuery {
         /// Most records to visit.
         max_nodes: usize,
     },
+    /// A model version's proving identity.
+    ProvingIdentity(Hash),
+    /// A verified inference by id.
+    Inference(Hash),
 }
 
 /// The answer to a [`StateQuery`], variant for variant.
@@ -88,6 +93,10 @@ pub enum StateAnswer {
     Licences(Box<LicenceReport>),
     /// [`StateQuery::Downstream`].
     Downstream(Box<Downstream>),
+    /// [`StateQuery::ProvingIdentity`].
+    ProvingIdentity(Option<Box<ProvingIdentity>>),
+    /// [`StateQuery::Inference`].
+    Inference(Option<Box<Inference>>),
 }
 
 /// Runs a query; returns the answer and every state key read (for proofs).
@@ -136,6 +145,20 @@ pub async fn run<S: StateStore>(
             let queried = provenance::downstream(store, *node, *max_nodes).await?;
             (
                 StateAnswer::Downstream(Box::new(queried.value)),
+                queried.keys,
+            )
+        }
+        StateQuery::ProvingIdentity(version) => {
+            let queried = zk::query::identity(store, version).await?;
+            (
+                StateAnswer::ProvingIdentity(queried.value.map(Box::new)),
+                queried.keys,
+            )
+        }
+        StateQuery::Inference(id) => {
+            let queried = zk::query::inference(store, id).await?;
+            (
+                StateAnswer::Inference(queried.value.map(Box::new)),
                 queried.keys,
             )
         }

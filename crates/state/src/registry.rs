@@ -5,7 +5,7 @@
 
 use crate::{
     ExecError, Module, StateStore, TxContext, TxError, bank::Bank, overlay::TxState,
-    provenance::Provenance,
+    provenance::Provenance, zk::Zk,
 };
 use ailedger_core::ModuleId;
 
@@ -17,6 +17,8 @@ pub enum AnyMsg {
     Bank(<Bank as Module>::Msg),
     /// A [`Provenance`] message.
     Provenance(<Provenance as Module>::Msg),
+    /// A [`Zk`] message.
+    Zk(<Zk as Module>::Msg),
 }
 
 /// The name of the module with this id, if any.
@@ -24,6 +26,7 @@ pub fn module_name(id: ModuleId) -> Option<&'static str> {
     match id {
         Bank::ID => Some(Bank::NAME),
         Provenance::ID => Some(Provenance::NAME),
+        Zk::ID => Some(Zk::NAME),
         _ => None,
     }
 }
@@ -33,6 +36,7 @@ pub fn module_id(name: &str) -> Option<ModuleId> {
     match name {
         Bank::NAME => Some(Bank::ID),
         Provenance::NAME => Some(Provenance::ID),
+        Zk::NAME => Some(Zk::ID),
         _ => None,
     }
 }
@@ -42,6 +46,7 @@ pub fn decode(id: ModuleId, payload: &[u8]) -> Result<AnyMsg, TxError> {
     match id {
         Bank::ID => decode_for::<Bank>(payload).map(AnyMsg::Bank),
         Provenance::ID => decode_for::<Provenance>(payload).map(AnyMsg::Provenance),
+        Zk::ID => decode_for::<Zk>(payload).map(AnyMsg::Zk),
         _ => Err(TxError::UnknownModule(id)),
     }
 }
@@ -64,5 +69,6 @@ pub(crate) async fn execute<S: StateStore>(
     match msg {
         AnyMsg::Bank(msg) => Bank::execute(state, ctx, msg).await,
         AnyMsg::Provenance(msg) => Provenance::execute(state, ctx, msg).await,
+        AnyMsg::Zk(msg) => Zk::execute(state, ctx, msg).await,
     }
 }
