@@ -7,6 +7,7 @@ use ailedger_client::dto::{
     ModelVersionList, NodeStatusView, StateValueView, SubmitTxRequest, SubmitTxResponse,
     SubmitTxsRequest, SubmitTxsResponse, TxRecordView, VersionAnswer,
 };
+use ailedger_client::dto::{InferenceAnswer, ProvingIdentityAnswer};
 use axum::http::StatusCode;
 use std::sync::OnceLock;
 use utoipa::{
@@ -33,11 +34,13 @@ use utoipa::{
     DownstreamAnswer,
     ErrorBody,
     Health,
+    InferenceAnswer,
     LicencesAnswer,
     LineageAnswer,
     ModelAnswer,
     ModelVersionList,
     NodeStatusView,
+    ProvingIdentityAnswer,
     StateValueView,
     SubmitTxRequest,
     SubmitTxResponse,

@@ -5,7 +5,7 @@ use crate::{
     Backend,
     error::InternalErrorDetail,
     handlers::{self, AppState},
-    provenance,
+    provenance, zk,
 };
 use ailedger_client::dto::{
     AccountTxs, AccountView, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer, DatasetList,
@@ -13,6 +13,7 @@ use ailedger_client::dto::{
     NodeStatusView, StateValueView, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest,
     SubmitTxsResponse, TxRecordView, VersionAnswer,
 };
+use ailedger_client::dto::{InferenceAnswer, ProvingIdentityAnswer};
 use axum::{
     Router,
     extract::{DefaultBodyLimit, MatchedPath, Request},
@@ -137,6 +138,8 @@ fn method_router<B: Backend>(route: &Route, limits: &ApiLimits) -> MethodRouter<
         Endpoint::Lineage => on(filter, provenance::lineage::<B>),
         Endpoint::Licences => on(filter, provenance::licences::<B>),
         Endpoint::VersionDownstream => on(filter, provenance::version_downstream::<B>),
+        Endpoint::ProvingIdentity => on(filter, zk::proving_identity::<B>),
+        Endpoint::Inference => on(filter, zk::inference::<B>),
     }
 }
 
@@ -166,6 +169,8 @@ pub(crate) enum Endpoint {
     Lineage,
     Licences,
     VersionDownstream,
+    ProvingIdentity,
+    Inference,
 }
 
 /// HTTP method of a route.
@@ -274,6 +279,14 @@ const VERSION_ID_PARAM: Param = Param {
     location: ParamIn::Path,
     kind: ParamType::String,
     description: "Model version id: 64 lowercase hex digits (SHA-256 of the model name and version label).",
+};
+
+const INFERENCE_ID_PARAM: Param = Param {
+    name: "id",
+    location: ParamIn::Path,
+    kind: ParamType::String,
+    description: "Inference id: 64 lowercase hex digits (SHA-256 of the model version, the input digest and \
+                  the output digest).",
 };
 
 const OFFSET_PARAM: Param = Param {
@@ -667,6 +680,35 @@ pub(crate) const ROUTES: &[Route] = &[
         raw_body: false,
         ok_status: 200,
         ok: Some(<DownstreamAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::ProvingIdentity,
+        verb: Verb::Get,
+        path: "/v1/versions/{id}/proving-identity",
+        summary: "A model version's proving identity",
+        description: "The architecture descriptor, weight commitment root, commitment parameters and proving \
+                      identity attached to a model version, against which the chain verifies proofs of inference.",
+        params: &[VERSION_ID_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<ProvingIdentityAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::Inference,
+        verb: Verb::Get,
+        path: "/v1/inferences/{id}",
+        summary: "A verified inference",
+        description: "An inference whose proof the chain verified: model version, proving identity, input digest, \
+                      output, proof digest, transaction and submitter. The proofs are not zero-knowledge: they hide \
+                      neither the weights nor the input.",
+        params: &[INFERENCE_ID_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<InferenceAnswer as ToSchema>::name),
         errors: QUERY_ERRORS,
     },
     Route {

@@ -16,6 +16,7 @@ mod status;
 pub(crate) mod testnet;
 mod tx;
 mod verify;
+mod zk;
 
 use crate::{
     cli::{
@@ -85,6 +86,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
         Command::Dataset { command } => dataset::execute(context, command).await,
         Command::Model { command } => model::execute(context, command).await,
         Command::Verify(args) => verify::execute(context, args).await,
+        Command::Zk { command } => zk::execute(context, command).await,
         Command::Testnet {
             command: TestnetCommand::Init(args),
         } => testnet::init(context, &args),

@@ -12,6 +12,7 @@ mod node;
 mod provenance;
 mod state;
 mod tx;
+mod zk;
 
 pub use block::{
     AttributeView, BlockReceipts, BlockView, EventView, HeaderView, OutcomeView, ReceiptView,
@@ -31,3 +32,4 @@ pub use tx::{
     DecodedMsg, ModuleRef, SubmitResult, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest,
     SubmitTxsResponse, TxLocationView, TxRecordView, TxStatus, TxView, TxViewError,
 };
+pub use zk::{InferenceAnswer, InferenceView, ProvingIdentityAnswer, ProvingIdentityView};
