@@ -5,3 +5,4 @@ mod end_to_end;
 mod provenance;
 mod standards;
 mod testnet;
+mod zk;
