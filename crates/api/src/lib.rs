@@ -35,6 +35,7 @@
 //! | `GET /v1/datasets/{root}/downstream` | every model version trained on a dataset, transitively |
 //! | `GET /v1/models/{name}`, `GET /v1/models/{name}/versions` | a model and its versions (`/` in `name` as `%2F`) |
 //! | `GET /v1/versions/{id}`, `.../lineage`, `.../licences`, `.../downstream` | a model version, its lineage, the licences reaching it, what derives from it |
+//! | `GET /v1/versions/{id}/proving-identity`, `GET /v1/inferences/{id}` | a version's proving identity, a verified inference |
 //! | `GET /v1/openapi.json` | the OpenAPI 3 document |
 //!
 //! # Status
@@ -56,6 +57,7 @@ mod routes;
 mod test_backend;
 #[cfg(test)]
 mod tests;
+mod zk;
 
 pub use backend::{
     Backend, BackendError, BlockId, ChainInfo, MAX_PROOF_KEYS, NodeStatus, QueryAnswer,

@@ -8,6 +8,7 @@ use ailedger_client::dto::{
     StateValueView, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse,
     TxRecordView, VersionAnswer,
 };
+use ailedger_client::dto::{InferenceAnswer, ProvingIdentityAnswer};
 use axum::http::StatusCode;
 use std::sync::OnceLock;
 use utoipa::{
@@ -37,12 +38,14 @@ use utoipa::{
     ErrorBody,
     EvidenceAnswer,
     Health,
+    InferenceAnswer,
     LicencesAnswer,
     LineageAnswer,
     LogAnswer,
     ModelAnswer,
     ModelVersionList,
     NodeStatusView,
+    ProvingIdentityAnswer,
     StateValueView,
     SubmitTxRequest,
     SubmitTxResponse,

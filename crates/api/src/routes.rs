@@ -5,7 +5,7 @@ use crate::{
     Backend,
     error::InternalErrorDetail,
     handlers::{self, AppState},
-    logs, provenance,
+    logs, provenance, zk,
 };
 use ailedger_client::dto::{
     AccountTxs, AccountView, AnchorAnswer, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer,
@@ -14,6 +14,7 @@ use ailedger_client::dto::{
     SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse, TxRecordView,
     VersionAnswer,
 };
+use ailedger_client::dto::{InferenceAnswer, ProvingIdentityAnswer};
 use axum::{
     Router,
     extract::{DefaultBodyLimit, MatchedPath, Request},
@@ -34,7 +35,7 @@ pub struct ApiLimits {
     /// Largest body of `POST /v1/txs`, in bytes.
     pub max_batch_body_bytes: usize,
     /// Largest body of `POST /v1/tx`, in bytes. The default fits the largest transaction
-    /// (a 128 KiB message) hex-encoded in JSON, which is twice its size.
+    /// (a 1 MiB message) hex-encoded in JSON, which is twice its size.
     pub max_tx_body_bytes: usize,
     /// Most transactions in one page of `GET /v1/accounts/{address}/txs`, and most ids in one
     /// page of `GET /v1/datasets` and `GET /v1/models/{name}/versions`.
@@ -49,7 +50,7 @@ impl ApiLimits {
     pub const DEFAULT: Self = Self {
         max_batch: 10_000,
         max_batch_body_bytes: 4 * 1024 * 1024,
-        max_tx_body_bytes: 512 * 1024,
+        max_tx_body_bytes: 2 * ailedger_core::MAX_PAYLOAD_LEN + 64 * 1024,
         max_page: 1_000,
         max_query_nodes: 10_000,
     };
@@ -142,6 +143,8 @@ fn method_router<B: Backend>(route: &Route, limits: &ApiLimits) -> MethodRouter<
         Endpoint::Log => on(filter, logs::log::<B>),
         Endpoint::LogAnchor => on(filter, logs::anchor::<B>),
         Endpoint::LogEvidence => on(filter, logs::evidence::<B>),
+        Endpoint::ProvingIdentity => on(filter, zk::proving_identity::<B>),
+        Endpoint::Inference => on(filter, zk::inference::<B>),
     }
 }
 
@@ -175,6 +178,8 @@ pub(crate) enum Endpoint {
     Log,
     LogAnchor,
     LogEvidence,
+    ProvingIdentity,
+    Inference,
 }
 
 /// HTTP method of a route.
@@ -283,6 +288,14 @@ const VERSION_ID_PARAM: Param = Param {
     location: ParamIn::Path,
     kind: ParamType::String,
     description: "Model version id: 64 lowercase hex digits (SHA-256 of the model name and version label).",
+};
+
+const INFERENCE_ID_PARAM: Param = Param {
+    name: "id",
+    location: ParamIn::Path,
+    kind: ParamType::String,
+    description: "Inference id: 64 lowercase hex digits (SHA-256 of the model version, the input digest and \
+                  the output digest).",
 };
 
 const OFFSET_PARAM: Param = Param {
@@ -766,6 +779,35 @@ pub(crate) const ROUTES: &[Route] = &[
         raw_body: false,
         ok_status: 200,
         ok: Some(<EvidenceAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::ProvingIdentity,
+        verb: Verb::Get,
+        path: "/v1/versions/{id}/proving-identity",
+        summary: "A model version's proving identity",
+        description: "The architecture descriptor, weight commitment root, commitment parameters and proving \
+                      identity attached to a model version, against which the chain verifies proofs of inference.",
+        params: &[VERSION_ID_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<ProvingIdentityAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::Inference,
+        verb: Verb::Get,
+        path: "/v1/inferences/{id}",
+        summary: "A verified inference",
+        description: "An inference whose proof the chain verified: model version, proving identity, input digest, \
+                      output, proof digest, transaction and submitter. The proofs are not zero-knowledge: they hide \
+                      neither the weights nor the input.",
+        params: &[INFERENCE_ID_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<InferenceAnswer as ToSchema>::name),
         errors: QUERY_ERRORS,
     },
     Route {

@@ -3,6 +3,12 @@
 
 mod export;
 mod provenance;
+mod zk;
+
+pub(crate) use zk::{
+    CommitArgs, ModelSource, ProveArgs, RegisterIdentityArgs, SubmitArgs, VerifyProofArgs,
+    ZkCommand,
+};
 
 pub(crate) use export::{CardArgs, CroissantArgs, MeasureUnit, SummaryArgs};
 
@@ -90,6 +96,12 @@ pub(crate) enum Command {
     Log {
         #[command(subcommand)]
         command: crate::commands::LogCommand,
+    },
+    /// Proofs of inference: commit to a model, prove and verify its outputs, submit proofs to the
+    /// chain. Version 1 proofs hide neither the weights nor the input.
+    Zk {
+        #[command(subcommand)]
+        command: ZkCommand,
     },
     /// What is this file or directory? A registered dataset, a model version's weights, or a
     /// member of a dataset, with the proof that was checked.

@@ -10,12 +10,14 @@ use crate::{
         SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse, TxRecordView, TxStatus,
         VersionAnswer,
     },
+    dto::{InferenceAnswer, ProvingIdentityAnswer},
     verify::{
         ProofSummary, Verified, VerifiedAccount, verify_account, verify_dataset,
         verify_dataset_list, verify_downstream, verify_licences, verify_lineage, verify_log,
         verify_log_anchor, verify_log_evidence, verify_model, verify_model_versions,
         verify_version,
     },
+    verify::{verify_inference, verify_proving_identity},
 };
 use ailedger_core::{Address, Hash, SignedTransaction};
 use ailedger_state::provenance::query::Node;
@@ -297,6 +299,24 @@ impl Client {
             .await
     }
 
+    /// A model version's proving identity (`GET /v1/versions/{id}/proving-identity`).
+    pub async fn proving_identity(
+        &self,
+        version: &Hash,
+        proofs: bool,
+    ) -> Result<ProvingIdentityAnswer, ClientError> {
+        self.get(&format!(
+            "/v1/versions/{version}/proving-identity?proofs={proofs}"
+        ))
+        .await
+    }
+
+    /// A verified inference (`GET /v1/inferences/{id}`).
+    pub async fn inference(&self, id: &Hash, proofs: bool) -> Result<InferenceAnswer, ClientError> {
+        self.get(&format!("/v1/inferences/{id}?proofs={proofs}"))
+            .await
+    }
+
     /// The lineage of a model version, visiting at most `max_nodes` records
     /// (`GET /v1/versions/{id}/lineage`).
     pub async fn lineage(
@@ -477,6 +497,29 @@ impl Client {
         Ok(proven(answer, verified))
     }
 
+    /// A model version's proving identity, verified ([`verify_proving_identity`]).
+    pub async fn verified_proving_identity(
+        &self,
+        version: &Hash,
+    ) -> Result<Verified<ProvingIdentityAnswer>, ClientError> {
+        let answer = self.proving_identity(version, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_proving_identity(version, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// A verified inference, its record checked against a block's state root
+    /// ([`verify_inference`]).
+    pub async fn verified_inference(
+        &self,
+        id: &Hash,
+    ) -> Result<Verified<InferenceAnswer>, ClientError> {
+        let answer = self.inference(id, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_inference(id, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
     /// The lineage of a model version, verified ([`verify_lineage`]). Proofs are served for at
     /// most 256 state values: a larger lineage fails with the node's `TOO_MANY_PROOFS`.
     pub async fn verified_lineage(
@@ -592,7 +635,7 @@ fn api_error(status: u16, body: &[u8]) -> ClientError {
             status,
             code: error.code,
             message: error.message,
-            details: error.details,
+            details: error.details.map(Box::new),
         },
         Err(_) => {
             let text = String::from_utf8_lossy(body);

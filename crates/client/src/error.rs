@@ -36,7 +36,7 @@ pub enum ClientError {
         /// The node's explanation.
         message: String,
         /// Structured details, if the node gave any.
-        details: Option<serde_json::Value>,
+        details: Option<Box<serde_json::Value>>,
     },
     /// The node's answer is not the JSON expected.
     #[error("cannot decode the answer from {url}: {reason}")]

@@ -19,6 +19,7 @@ use crate::dto::{
     LineageView, LogAnswer, ModelAnswer, ModelVersionList, ModelVersionView, ModelView,
     ProvenState, StateValueView, VersionAnswer,
 };
+use crate::dto::{InferenceAnswer, InferenceView, ProvingIdentityAnswer, ProvingIdentityView};
 use ailedger_core::{Address, Hash, Header};
 use ailedger_state::{
     StateKey, StateStore, StoreError,
@@ -540,6 +541,57 @@ pub fn verify_version(
         StateAnswer::Version(None) => {
             return Err(mismatch(format!(
                 "the proofs show version {id} is not registered"
+            )));
+        }
+        _ => return Err(mismatch("the proven state answers another query")),
+    }
+    Ok(verified.summary)
+}
+
+/// Checks the proving identity of version `version` as served.
+pub fn verify_proving_identity(
+    version: &Hash,
+    answer: &ProvingIdentityAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let query = StateQuery::ProvingIdentity(*version);
+    let verified = verify_query(&query, answer.proven_state(), block)?;
+    match &verified.answer {
+        StateAnswer::ProvingIdentity(Some(record)) => {
+            same(
+                "proving identity",
+                &answer.identity,
+                &ProvingIdentityView::from(record.as_ref()),
+            )?;
+        }
+        StateAnswer::ProvingIdentity(None) => {
+            return Err(mismatch(format!(
+                "the proofs show version {version} has no proving identity"
+            )));
+        }
+        _ => return Err(mismatch("the proven state answers another query")),
+    }
+    Ok(verified.summary)
+}
+
+/// Checks the verified inference `id` as served.
+pub fn verify_inference(
+    id: &Hash,
+    answer: &InferenceAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let verified = verify_query(&StateQuery::Inference(*id), answer.proven_state(), block)?;
+    match &verified.answer {
+        StateAnswer::Inference(Some(record)) => {
+            same(
+                "inference",
+                &answer.inference,
+                &InferenceView::from(record.as_ref()),
+            )?;
+        }
+        StateAnswer::Inference(None) => {
+            return Err(mismatch(format!(
+                "the proofs show inference {id} is not recorded"
             )));
         }
         _ => return Err(mismatch("the proven state answers another query")),

@@ -23,8 +23,10 @@ pub const TX_NAMESPACE: &[u8] = b"ailedger/tx";
 /// Longest chain id, in bytes.
 pub const MAX_CHAIN_ID_LEN: usize = 64;
 
-/// Largest module message carried by one transaction, in bytes.
-pub const MAX_PAYLOAD_LEN: usize = 128 * 1024;
+/// Largest module message carried by one transaction, in bytes. A proof of inference is one
+/// message: the shared digits MLP's proofs are about 224 KB and the MNIST-size MLP's about
+/// 528 KB, so the limit is 1 MiB (24 such transactions fill a block's byte limit).
+pub const MAX_PAYLOAD_LEN: usize = 1024 * 1024;
 
 /// A chain id: 1 to 64 characters from `[a-z0-9._-]`, so it has one spelling and prints safely.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

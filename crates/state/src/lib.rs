@@ -12,7 +12,8 @@
 //! events), a message type with one canonical encoding, stateless checks, execution against a
 //! metered [`TxState`], and genesis. [`bank`] is the first: the native token, balances, transfers,
 //! fees and nonces; [`provenance`] registers datasets, models and model versions, their lineage
-//! and licences; [`logs`] registers transparency logs and anchors their checkpoints. Adding a module means a folder shaped like `bank/` and one line in
+//! and licences; [`logs`] registers transparency logs and anchors their checkpoints.; [`zk`] records
+//! proving identities of model versions and the inferences whose proofs it verified. Adding a module means a folder shaped like `bank/` and one line in
 //! [`registry`].
 //!
 //! # Determinism
@@ -37,6 +38,7 @@ pub mod provenance;
 pub mod query;
 pub mod registry;
 mod store;
+pub mod zk;
 
 pub use context::{BlockContext, TxContext};
 pub use error::{BlockError, ExecError, StoreError, TxError};

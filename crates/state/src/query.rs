@@ -18,6 +18,7 @@ use crate::{
             VersionView,
         },
     },
+    zk::{self, Inference, ProvingIdentity},
 };
 use ailedger_core::Hash;
 
@@ -86,6 +87,10 @@ pub enum StateQuery {
         /// The record's index.
         index: u64,
     },
+    /// A model version's proving identity.
+    ProvingIdentity(Hash),
+    /// A verified inference by id.
+    Inference(Hash),
 }
 
 /// The answer to a [`StateQuery`], variant for variant.
@@ -114,6 +119,10 @@ pub enum StateAnswer {
     LogAnchor(Option<Box<AnchorRecord>>),
     /// [`StateQuery::LogEvidence`].
     LogEvidence(Option<Box<EvidenceRecord>>),
+    /// [`StateQuery::ProvingIdentity`].
+    ProvingIdentity(Option<Box<ProvingIdentity>>),
+    /// [`StateQuery::Inference`].
+    Inference(Option<Box<Inference>>),
 }
 
 /// Runs a query; returns the answer and every state key read (for proofs).
@@ -180,6 +189,20 @@ pub async fn run<S: StateStore>(
             let queried = logs::evidence(store, origin, *index).await?;
             (
                 StateAnswer::LogEvidence(queried.value.map(Box::new)),
+                queried.keys,
+            )
+        }
+        StateQuery::ProvingIdentity(version) => {
+            let queried = zk::query::identity(store, version).await?;
+            (
+                StateAnswer::ProvingIdentity(queried.value.map(Box::new)),
+                queried.keys,
+            )
+        }
+        StateQuery::Inference(id) => {
+            let queried = zk::query::inference(store, id).await?;
+            (
+                StateAnswer::Inference(queried.value.map(Box::new)),
                 queried.keys,
             )
         }

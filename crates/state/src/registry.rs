@@ -5,7 +5,7 @@
 
 use crate::{
     ExecError, Module, StateStore, TxContext, TxError, bank::Bank, logs::Logs, overlay::TxState,
-    provenance::Provenance,
+    provenance::Provenance, zk::Zk,
 };
 use ailedger_core::ModuleId;
 
@@ -19,6 +19,8 @@ pub enum AnyMsg {
     Provenance(<Provenance as Module>::Msg),
     /// A [`Logs`] message.
     Logs(<Logs as Module>::Msg),
+    /// A [`Zk`] message.
+    Zk(<Zk as Module>::Msg),
 }
 
 /// The name of the module with this id, if any.
@@ -27,6 +29,7 @@ pub fn module_name(id: ModuleId) -> Option<&'static str> {
         Bank::ID => Some(Bank::NAME),
         Provenance::ID => Some(Provenance::NAME),
         Logs::ID => Some(Logs::NAME),
+        Zk::ID => Some(Zk::NAME),
         _ => None,
     }
 }
@@ -37,6 +40,7 @@ pub fn module_id(name: &str) -> Option<ModuleId> {
         Bank::NAME => Some(Bank::ID),
         Provenance::NAME => Some(Provenance::ID),
         Logs::NAME => Some(Logs::ID),
+        Zk::NAME => Some(Zk::ID),
         _ => None,
     }
 }
@@ -47,6 +51,7 @@ pub fn decode(id: ModuleId, payload: &[u8]) -> Result<AnyMsg, TxError> {
         Bank::ID => decode_for::<Bank>(payload).map(AnyMsg::Bank),
         Provenance::ID => decode_for::<Provenance>(payload).map(AnyMsg::Provenance),
         Logs::ID => decode_for::<Logs>(payload).map(AnyMsg::Logs),
+        Zk::ID => decode_for::<Zk>(payload).map(AnyMsg::Zk),
         _ => Err(TxError::UnknownModule(id)),
     }
 }
@@ -72,5 +77,6 @@ pub(crate) async fn execute<S: StateStore>(
         // Boxed: checkpoint verification keeps large values across awaits, and an unboxed arm
         // would grow every transaction's future by that much.
         AnyMsg::Logs(msg) => Box::pin(Logs::execute(state, ctx, msg)).await,
+        AnyMsg::Zk(msg) => Zk::execute(state, ctx, msg).await,
     }
 }

@@ -74,6 +74,16 @@ impl VerifyingKey {
     pub fn circuit(&self) -> &Circuit {
         &self.circuit
     }
+
+    /// The descriptor's canonical encoding.
+    pub fn arch_bytes(&self) -> &[u8] {
+        &self.arch_bytes
+    }
+
+    /// The encoding of the weight commitment's parameters, as the identity hashes it.
+    pub fn pcs_params(&self) -> Vec<u8> {
+        self.weight_pcs.params_encoding()
+    }
 }
 
 /// What the prover needs: the model, its committed weight table and the verifying key.

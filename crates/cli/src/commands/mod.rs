@@ -18,6 +18,7 @@ mod status;
 pub(crate) mod testnet;
 mod tx;
 mod verify;
+mod zk;
 
 use crate::{
     cli::{
@@ -88,6 +89,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
         Command::Model { command } => model::execute(context, command).await,
         Command::Log { command } => log::execute(context, command).await,
         Command::Verify(args) => verify::execute(context, args).await,
+        Command::Zk { command } => zk::execute(context, command).await,
         Command::Testnet {
             command: TestnetCommand::Init(args),
         } => testnet::init(context, &args),

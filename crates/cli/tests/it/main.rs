@@ -6,3 +6,4 @@ mod logs;
 mod provenance;
 mod standards;
 mod testnet;
+mod zk;

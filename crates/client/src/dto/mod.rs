@@ -13,6 +13,7 @@ mod node;
 mod provenance;
 mod state;
 mod tx;
+mod zk;
 
 pub use block::{
     AttributeView, BlockReceipts, BlockView, EventView, FinalizationView, HeaderView, OutcomeView,
@@ -36,3 +37,4 @@ pub use tx::{
     DecodedMsg, ModuleRef, SubmitResult, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest,
     SubmitTxsResponse, TxLocationView, TxRecordView, TxStatus, TxView, TxViewError,
 };
+pub use zk::{InferenceAnswer, InferenceView, ProvingIdentityAnswer, ProvingIdentityView};
