@@ -4,6 +4,8 @@ mod crash;
 mod end_to_end;
 mod logs;
 mod provenance;
+#[path = "../../../interop/tests/it/python.rs"]
+mod python;
 mod standards;
 mod testnet;
 mod zk;

@@ -4,42 +4,32 @@
 //! and the bad cases: data that is not the registered dataset, cards that name unknown
 //! parents or datasets, that contradict the flags, or have no front matter.
 
-use super::provenance::{register_dataset, shared, start, text};
+use super::{
+    provenance::{register_dataset, shared, start, text},
+    python,
+};
 use serde_json::Value;
 use std::{path::Path, process::Command};
 use tempfile::TempDir;
 
 /// Runs `mlcroissant validate` on `file` if the tool is importable; fails when
 /// `AILEDGER_REQUIRE_INTEROP` is set and it is not.
-#[allow(clippy::print_stderr)]
 fn mlcroissant_validate(file: &Path) {
-    let python = std::env::var("AILEDGER_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let importable = Command::new(&python)
-        .args(["-c", "import mlcroissant"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !importable {
-        assert!(
-            std::env::var_os("AILEDGER_REQUIRE_INTEROP").is_none(),
-            "AILEDGER_REQUIRE_INTEROP is set but {python} cannot import mlcroissant"
-        );
-        eprintln!("skipped mlcroissant validate: {python} cannot import mlcroissant");
-        return;
-    }
+    let python = python::tool_or_skip!(
+        python::with_modules("mlcroissant", "mlcroissant==1.1.1"),
+        "croissant"
+    );
     let output = Command::new(&python)
         .current_dir(file.parent().expect("a directory"))
         .args(["-c", "from mlcroissant.scripts.cli import main; main()"])
         .args(["validate", "--jsonld", text(file)])
         .output()
         .expect("run mlcroissant");
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let said = python::text(&output);
     assert!(
         output.status.success(),
-        "mlcroissant validate failed:\n{said}"
+        "mlcroissant validate failed:\n{}",
+        python::excerpt(&said)
     );
     assert!(!said.contains("warning(s)"), "mlcroissant warned:\n{said}");
 }

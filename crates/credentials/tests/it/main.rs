@@ -12,6 +12,8 @@ mod certificates;
 mod detached;
 mod fingerprint;
 mod media;
+// One copy of the helper that finds a Python interpreter able to import a tool.
+#[path = "../../../interop/tests/it/python.rs"]
 mod python;
 mod robustness;
 mod sign_verify;
