@@ -297,7 +297,7 @@ fn sigkill_during_a_stream_of_transactions_loses_nothing_committed() {
         let tx = transfer(CHAIN, 0, nonces[0], 1);
         let hash = client.submit(&tx).await.expect("accepted after restart");
         client
-            .wait_for_tx(&hash, Duration::from_secs(10))
+            .wait_for_tx(&hash, Duration::from_secs(60))
             .await
             .expect("committed after restart");
         assert!(client.status().await.expect("status").height > before);

@@ -36,7 +36,7 @@ pub(crate) const CHAIN_ID: &str = "e2e";
 pub(crate) const GENESIS_BALANCE: u128 = 1_000_000_000_000_000_000_000_000;
 const GAS_LIMIT: u64 = 50_000;
 /// The longest any single wait (a commitment, a height, a CLI process) may take.
-pub(crate) const DEADLINE: Duration = Duration::from_secs(20);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(60);
 const POLL: Duration = Duration::from_millis(20);
 
 // ---------------------------------------------------------------------------------------------
