@@ -3,6 +3,7 @@
 mod crash;
 mod end_to_end;
 mod logs;
+mod partition;
 mod provenance;
 #[path = "../../../interop/tests/it/python.rs"]
 mod python;
