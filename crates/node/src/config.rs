@@ -108,6 +108,11 @@ pub struct ConsensusConfig {
     pub block_interval_ms: u64,
     /// The validators' p2p addresses, one per validator of the genesis document.
     pub peers: Vec<PeerConfig>,
+    /// Full nodes: not validators, they follow the chain, verify every certificate and state
+    /// root, and serve the API. Validators accept connections only from keys listed here or in
+    /// `peers`; a node whose own key is listed here runs as a full node.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub full_nodes: Vec<PeerConfig>,
 }
 
 /// A validator's address.
@@ -357,6 +362,7 @@ pub fn init(home: &Home, options: &InitOptions) -> Result<InitReport, ConfigErro
                 key: validator.to_string(),
                 address: options.p2p_listen,
             }],
+            full_nodes: Vec::new(),
         },
         mempool: MempoolConfig::default(),
     };
@@ -374,6 +380,8 @@ pub struct TestnetOptions {
     pub chain_id: String,
     /// Number of validators.
     pub validators: usize,
+    /// Number of full nodes (after the validators in port order).
+    pub full_nodes: usize,
     /// Accounts funded at genesis.
     pub balances: Vec<(Address, Amount)>,
     /// The host every node listens on and is reached at.
@@ -386,12 +394,14 @@ pub struct TestnetOptions {
     pub block_interval: Duration,
 }
 
-/// One validator `init_testnet` created.
+/// One node `init_testnet` created.
 #[derive(Clone, Debug)]
 pub struct TestnetNode {
     /// Its home directory.
     pub home: PathBuf,
-    /// Its consensus key.
+    /// Whether it is a full node rather than a validator.
+    pub full_node: bool,
+    /// Its key: its consensus key for a validator, its p2p identity for a full node.
     pub validator: Address,
     /// Where its API listens.
     pub api: SocketAddr,
@@ -401,7 +411,9 @@ pub struct TestnetNode {
 
 /// Creates `options.validators` node homes `out/node0`, `out/node1`, ... for one chain: a key
 /// each, one genesis document naming them all as validators, and configurations that list
-/// every validator's p2p address. Refuses a directory that already holds any of them.
+/// every validator's p2p address; then `options.full_nodes` homes `out/full0`, ... for full
+/// nodes, which every configuration lists too. Refuses a directory that already holds any of
+/// them.
 pub fn init_testnet(
     out: &Path,
     options: &TestnetOptions,
@@ -410,6 +422,12 @@ pub fn init_testnet(
         return Err(ConfigError::Invalid {
             what: "validators",
             message: format!("{} (expected 1 to 100)", options.validators),
+        });
+    }
+    if options.full_nodes > 100 {
+        return Err(ConfigError::Invalid {
+            what: "full nodes",
+            message: format!("{} (expected at most 100)", options.full_nodes),
         });
     }
     let port = |base: u16, index: usize, what: &'static str| {
@@ -421,16 +439,24 @@ pub fn init_testnet(
                 message: format!("{base} + {index} is not a port"),
             })
     };
-    let mut nodes = Vec::with_capacity(options.validators);
-    let mut keys = Vec::with_capacity(options.validators);
-    for index in 0..options.validators {
-        let home = Home::new(out.join(format!("node{index}")));
+    let total = options.validators + options.full_nodes;
+    let mut nodes = Vec::with_capacity(total);
+    let mut keys = Vec::with_capacity(total);
+    for index in 0..total {
+        let full_node = index >= options.validators;
+        let name = if full_node {
+            format!("full{}", index - options.validators)
+        } else {
+            format!("node{index}")
+        };
+        let home = Home::new(out.join(name));
         if home.is_initialized() {
             return Err(ConfigError::AlreadyInitialized(home.path().to_owned()));
         }
         let key = SecretKey::generate();
         nodes.push(TestnetNode {
             home: home.path().to_owned(),
+            full_node,
             validator: key.address(),
             api: SocketAddr::new(
                 options.host,
@@ -450,18 +476,23 @@ pub fn init_testnet(
         min_gas_price: ChainParams::DEFAULT.min_gas_price,
         validators: nodes
             .iter()
+            .filter(|node| !node.full_node)
             .map(|node| node.validator.to_string())
             .collect(),
         balances: balance_entries(&options.balances),
     };
     let genesis_hash = genesis.to_genesis()?.hash();
-    let peers: Vec<PeerConfig> = nodes
-        .iter()
-        .map(|node| PeerConfig {
-            key: node.validator.to_string(),
-            address: node.p2p,
-        })
-        .collect();
+    let listed = |full_node: bool| -> Vec<PeerConfig> {
+        nodes
+            .iter()
+            .filter(|node| node.full_node == full_node)
+            .map(|node| PeerConfig {
+                key: node.validator.to_string(),
+                address: node.p2p,
+            })
+            .collect()
+    };
+    let (peers, full_nodes) = (listed(false), listed(true));
     for (node, key) in nodes.iter().zip(&keys) {
         let home = Home::new(&node.home);
         fs::create_dir_all(home.path()).map_err(io_error(home.path()))?;
@@ -479,6 +510,7 @@ pub fn init_testnet(
                     block_interval_ms: u64::try_from(options.block_interval.as_millis())
                         .unwrap_or(u64::MAX),
                     peers: peers.clone(),
+                    full_nodes: full_nodes.clone(),
                 },
                 mempool: MempoolConfig::default(),
             },
@@ -552,11 +584,22 @@ pub fn load(home: &Home) -> Result<Loaded, ConfigError> {
             ),
         });
     }
-    if !genesis.validators.contains(&key.address()) {
+    let mut full_nodes = Vec::with_capacity(config.consensus.full_nodes.len());
+    for peer in &config.consensus.full_nodes {
+        let address = parse_address(&peer.key, "full node key")?;
+        if genesis.validators.contains(&address) || full_nodes.contains(&address) {
+            return Err(ConfigError::Invalid {
+                what: "consensus.full_nodes",
+                message: format!("{address} is listed twice (or is also a validator)"),
+            });
+        }
+        full_nodes.push(address);
+    }
+    if !genesis.validators.contains(&key.address()) && !full_nodes.contains(&key.address()) {
         return Err(ConfigError::Invalid {
             what: "validator key",
             message: format!(
-                "{} is not a validator of the genesis document",
+                "{} is neither a validator of the genesis document nor a listed full node",
                 key.address()
             ),
         });
@@ -614,6 +657,7 @@ mod tests {
         let options = TestnetOptions {
             chain_id: "ailedger-testnet".into(),
             validators: 4,
+            full_nodes: 2,
             balances: vec![(SecretKey::from_seed(1).address(), 10u128.pow(30))],
             host: "127.0.0.1".parse().expect("ip"),
             api_base_port: 27_000,
@@ -621,13 +665,19 @@ mod tests {
             block_interval: Duration::from_millis(100),
         };
         let (nodes, genesis_hash) = init_testnet(dir.path(), &options).expect("testnet");
-        assert_eq!(nodes.len(), 4);
+        assert_eq!(nodes.len(), 6);
         for (index, node) in nodes.iter().enumerate() {
             let loaded = load(&Home::new(&node.home)).expect("each home loads");
             assert_eq!(loaded.key.address(), node.validator);
             assert_eq!(loaded.genesis.hash(), genesis_hash);
             assert_eq!(loaded.genesis.validators.len(), 4);
+            assert_eq!(node.full_node, index >= 4);
+            assert_eq!(
+                loaded.genesis.validators.contains(&node.validator),
+                !node.full_node
+            );
             assert_eq!(loaded.config.consensus.peers.len(), 4);
+            assert_eq!(loaded.config.consensus.full_nodes.len(), 2);
             assert_eq!(node.p2p.port(), 28_000 + index as u16);
             assert_eq!(loaded.config.api.listen.port(), 27_000 + index as u16);
         }
@@ -650,6 +700,46 @@ mod tests {
                 "{validators} validators from port {base}"
             );
         }
+    }
+
+    #[test]
+    fn a_full_node_must_be_listed_once_and_not_be_a_validator() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let options = TestnetOptions {
+            chain_id: "ailedger-testnet".into(),
+            validators: 1,
+            full_nodes: 1,
+            balances: Vec::new(),
+            host: "127.0.0.1".parse().expect("ip"),
+            api_base_port: 27_000,
+            p2p_base_port: 28_000,
+            block_interval: Duration::from_millis(100),
+        };
+        let (nodes, _) = init_testnet(dir.path(), &options).expect("testnet");
+        let home = Home::new(&nodes[1].home);
+        let mut config: NodeConfig = read_toml(&home.config()).expect("config");
+        let listed = config.consensus.full_nodes.clone();
+
+        config.consensus.full_nodes = Vec::new();
+        write_toml(&home.config(), &config).expect("write");
+        let error = load(&home).expect_err("an unlisted key");
+        assert!(
+            error.to_string().contains("nor a listed full node"),
+            "{error}"
+        );
+
+        config.consensus.full_nodes = [listed.clone(), listed.clone()].concat();
+        write_toml(&home.config(), &config).expect("write");
+        let error = load(&home).expect_err("listed twice");
+        assert!(
+            error.to_string().contains("consensus.full_nodes"),
+            "{error}"
+        );
+
+        config.consensus.full_nodes = [listed, config.consensus.peers.clone()].concat();
+        write_toml(&home.config(), &config).expect("write");
+        let error = load(&home).expect_err("a validator as a full node");
+        assert!(error.to_string().contains("also a validator"), "{error}");
     }
 
     #[test]

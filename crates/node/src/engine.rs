@@ -42,7 +42,7 @@ use commonware_glue::stateful::{
     db::{DatabaseSet, SyncEngineConfig, p2p as qmdb_resolver},
 };
 use commonware_p2p::{
-    Address as PeerAddress, AddressableManager,
+    Address as PeerAddress, AddressableManager, AddressableTrackedPeers,
     authenticated::{lookup, peer_set_limit},
     max_message_size,
 };
@@ -71,6 +71,7 @@ const CHANNEL_RESOLVER: u64 = 2;
 const CHANNEL_BACKFILL: u64 = 3;
 const CHANNEL_BROADCAST: u64 = 4;
 const CHANNEL_STATE_SYNC: u64 = 5;
+const CHANNEL_RELAY: u64 = 6;
 
 const EPOCH_LENGTH: NonZeroU64 = NZU64!(u64::MAX);
 const SYNC_BATCH: NonZeroU64 = NZU64!(256);
@@ -88,6 +89,9 @@ pub(crate) struct EngineConfig {
     pub key: SecretKey,
     /// Every validator with its p2p address (this one included).
     pub validators: Vec<(Address, SocketAddr)>,
+    /// Full nodes (not validators) the network accepts connections from, with their p2p
+    /// addresses. A node whose key is not a validator's runs as one of them.
+    pub full_nodes: Vec<(Address, SocketAddr)>,
     /// Where to listen for peers.
     pub listen: SocketAddr,
     /// The genesis document.
@@ -98,10 +102,8 @@ pub(crate) struct EngineConfig {
     pub mempool: Mempool,
 }
 
-/// A running engine.
-pub(crate) struct Engine {
-    /// The consensus engine's task.
-    pub handle: Handle<()>,
+/// What the engine has committed, for reads.
+pub(crate) struct Committed {
     /// The state databases (committed state).
     pub databases: Databases<tokio::Context>,
     /// The last finalized block.
@@ -110,6 +112,23 @@ pub(crate) struct Engine {
     pub index: Arc<Index<tokio::Context>>,
     /// Marshal, which keeps finalized blocks.
     pub marshal: Marshal,
+}
+
+/// A running engine.
+pub(crate) struct Engine {
+    /// The consensus engine's task.
+    pub handle: Handle<()>,
+    /// Committed blocks and state.
+    pub committed: Committed,
+    /// Whether this node is a validator (otherwise a full node).
+    pub is_validator: bool,
+    /// The validators' identities.
+    pub validators: Vec<ed25519::PublicKey>,
+    /// The channel full nodes relay transactions to validators on.
+    pub relay_net: (
+        lookup::Sender<ed25519::PublicKey, tokio::Context>,
+        lookup::Receiver<ed25519::PublicKey>,
+    ),
 }
 
 /// Marshal's mailbox for the chain's blocks.
@@ -177,8 +196,12 @@ pub(crate) async fn start(
         .try_into()
         .expect("validators are distinct");
     let n_participants = u32::try_from(participants.len()).expect("fewer than 2^32 validators");
+    // A full node follows with a scheme that verifies votes and certificates but never signs:
+    // the engine then neither proposes nor votes, and finalized blocks reach it through the
+    // same certificates and marshal backfill as on a validator.
     let scheme = Scheme::signer(NAMESPACE, participants.clone(), signer.clone())
-        .expect("this node's key is in the validator set");
+        .unwrap_or_else(|| Scheme::verifier(NAMESPACE, participants.clone()));
+    let is_validator = participants.position(&public_key).is_some();
 
     // p2p
     let op_size = MAX_VALUE_LEN + 256;
@@ -186,6 +209,7 @@ pub(crate) async fn start(
         simplex::max_payload_size::<Scheme, ailedger_core::Hash>(n_participants),
         marshal::max_payload_size::<Standard<ChainBlock>, Scheme>(n_participants, &limits),
         qmdb_resolver::max_payload_size::<mmr::Family, ailedger_core::Hash>(SYNC_BATCH, op_size),
+        crate::relay::MAX_RELAY_BYTES,
     ]);
     let handshake = Cups::<_, ChaCha20Poly1305>::new(
         Sake {
@@ -200,19 +224,35 @@ pub(crate) async fn start(
         handshake,
         NAMESPACE,
         config.listen,
-        peer_set_limit(participants.iter(), &public_key),
+        peer_set_limit(
+            participants.iter().chain(
+                config
+                    .full_nodes
+                    .iter()
+                    .map(|(address, _)| address.public_key()),
+            ),
+            &public_key,
+        ),
         max_message,
         NZUsize!(4096),
     );
     let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p_config);
-    let peers: Map<ed25519::PublicKey, PeerAddress> = config
-        .validators
-        .iter()
-        .map(|(address, socket)| (address.public_key().clone(), PeerAddress::from(*socket)))
-        .collect::<Vec<_>>()
-        .try_into()
-        .expect("validators are distinct");
-    let _ = oracle.track(0, peers);
+    // Validators are dialled; full nodes only dial in, and receive what is sent to all.
+    let address_book = |peers: &[(Address, SocketAddr)]| -> Map<ed25519::PublicKey, PeerAddress> {
+        peers
+            .iter()
+            .map(|(address, socket)| (address.public_key().clone(), PeerAddress::from(*socket)))
+            .collect::<Vec<_>>()
+            .try_into()
+            .expect("peers are distinct")
+    };
+    let _ = oracle.track(
+        0,
+        AddressableTrackedPeers::new(
+            address_book(&config.validators),
+            address_book(&config.full_nodes),
+        ),
+    );
     let quota = Quota::per_second(NZU32!(1_000));
     let vote_net = network.register(CHANNEL_VOTES, quota);
     let certificate_net = network.register(CHANNEL_CERTIFICATES, quota);
@@ -220,6 +260,7 @@ pub(crate) async fn start(
     let backfill_net = network.register(CHANNEL_BACKFILL, quota);
     let broadcast_net = network.register(CHANNEL_BROADCAST, quota);
     let state_sync_net = network.register(CHANNEL_STATE_SYNC, quota);
+    let relay_net = network.register(CHANNEL_RELAY, quota);
     network.start();
 
     let page_cache = CacheRef::new(
@@ -404,9 +445,14 @@ pub(crate) async fn start(
     let handle = engine.start(vote_net, certificate_net, resolver_net);
     Ok(Engine {
         handle,
-        databases,
-        finalized: finalized_rx,
-        index,
-        marshal: marshal_mailbox,
+        committed: Committed {
+            databases,
+            finalized: finalized_rx,
+            index,
+            marshal: marshal_mailbox,
+        },
+        is_validator,
+        validators: participants.into_iter().collect(),
+        relay_net,
     })
 }

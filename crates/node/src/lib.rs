@@ -8,6 +8,11 @@
 //! implements [`ailedger_api::Backend`]) into the [`Mempool`]; the proposer builds blocks from it
 //! with the state machine; finalized blocks are applied to the state and recorded in the index.
 //!
+//! A node whose key is not a validator's runs as a full node: the same actors with a consensus
+//! scheme that verifies but never signs, so it follows every finalized block, re-executes it
+//! against its state root and serves the API; transactions submitted to it are relayed to the
+//! validators.
+//!
 //! # Status
 //!
 //! ALPHA.
@@ -18,6 +23,7 @@ pub mod config;
 mod engine;
 mod mempool;
 mod pacer;
+mod relay;
 mod run;
 mod service;
 mod state_sync;

@@ -4,6 +4,7 @@ use crate::{
     config::{ConfigError, Home, Loaded, load},
     engine::{self, EngineConfig},
     mempool::{Mempool, MempoolLimits},
+    relay::{Relay, admit_relayed},
     service::NodeHandle,
 };
 use ailedger_api::ChainInfo;
@@ -108,23 +109,25 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
         .block_interval
         .unwrap_or(Duration::from_millis(config.consensus.block_interval_ms));
     let genesis_block = engine::genesis_block(&genesis);
-    let validators = config
-        .consensus
-        .peers
-        .iter()
-        .map(|peer| {
-            let key = peer
-                .key
-                .parse()
-                .map_err(
-                    |error: ailedger_core::AddressParseError| ConfigError::Invalid {
-                        what: "peer key",
-                        message: error.to_string(),
-                    },
-                )?;
-            Ok((key, peer.address))
-        })
-        .collect::<Result<Vec<_>, ConfigError>>()?;
+    let address_book = |peers: &[crate::config::PeerConfig]| {
+        peers
+            .iter()
+            .map(|peer| {
+                let key = peer
+                    .key
+                    .parse()
+                    .map_err(
+                        |error: ailedger_core::AddressParseError| ConfigError::Invalid {
+                            what: "peer key",
+                            message: error.to_string(),
+                        },
+                    )?;
+                Ok((key, peer.address))
+            })
+            .collect::<Result<Vec<_>, ConfigError>>()
+    };
+    let validators = address_book(&config.consensus.peers)?;
+    let full_nodes = address_book(&config.consensus.full_nodes)?;
     let mempool = Mempool::new(MempoolLimits {
         max_txs: config.mempool.max_txs,
         max_per_sender: config.mempool.max_per_sender,
@@ -143,6 +146,7 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
     let engine_config = EngineConfig {
         key,
         validators,
+        full_nodes,
         listen: config.p2p.listen,
         genesis,
         block_interval,
@@ -174,15 +178,13 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
                         return;
                     }
                 };
-                let handle = NodeHandle::new(
-                    info,
-                    params,
-                    engine.databases,
-                    mempool,
-                    engine.index,
-                    engine.marshal,
-                    engine.finalized,
-                );
+                let (relay_sender, relay_receiver) = engine.relay_net;
+                let relay = (!engine.is_validator)
+                    .then(|| Relay::new(relay_sender, engine.validators.clone()));
+                let handle = NodeHandle::new(info, params, mempool, engine.committed, relay);
+                if engine.is_validator {
+                    ::tokio::spawn(admit_relayed(relay_receiver, handle.clone()));
+                }
                 let server = ailedger_api::serve(
                     listener,
                     handle.clone(),

@@ -2,8 +2,9 @@
 
 use crate::{
     app::{Databases, Finalized},
-    engine::Marshal,
+    engine::{Committed, Marshal},
     mempool::Mempool,
+    relay::Relay,
     view::CommittedView,
 };
 use ailedger_api::{
@@ -35,6 +36,8 @@ struct Inner {
     index: Arc<Index<tokio::Context>>,
     marshal: Marshal,
     finalized: watch::Receiver<Finalized>,
+    /// On a full node: where admitted transactions go to reach the validators.
+    relay: Option<Relay>,
 }
 
 /// A handle to a running node. Cheap to clone.
@@ -62,12 +65,16 @@ impl NodeHandle {
     pub(crate) fn new(
         info: ChainInfo,
         params: ChainParams,
-        databases: Databases<tokio::Context>,
         mempool: Mempool,
-        index: Arc<Index<tokio::Context>>,
-        marshal: Marshal,
-        finalized: watch::Receiver<Finalized>,
+        committed: Committed,
+        relay: Option<Relay>,
     ) -> Self {
+        let Committed {
+            databases,
+            finalized,
+            index,
+            marshal,
+        } = committed;
         Self {
             inner: Arc::new(Inner {
                 verifier: Rayon::new(SIGNATURE_THREADS).ok(),
@@ -79,6 +86,7 @@ impl NodeHandle {
                 index,
                 marshal,
                 finalized,
+                relay,
             }),
         }
     }
@@ -101,34 +109,12 @@ impl NodeHandle {
         }
     }
 
-    async fn record(&self, indexed: IndexedTx) -> Result<TxRecord, BackendError> {
-        let header = self
-            .inner
-            .index
-            .header(indexed.height)
-            .await
-            .map_err(backend_error)?
-            .ok_or_else(|| backend_error(format!("missing header {}", indexed.height)))?;
-        Ok(TxRecord {
-            tx: indexed.tx,
-            committed: Some((
-                TxLocation {
-                    height: indexed.height,
-                    block_hash: header.hash(),
-                    index: indexed.index,
-                },
-                indexed.receipt,
-            )),
-        })
-    }
-}
-
-impl Backend for NodeHandle {
-    fn info(&self) -> ChainInfo {
-        self.inner.info.clone()
-    }
-
-    async fn submit(&self, txs: Vec<SignedTransaction>) -> Vec<Result<Hash, SubmitError>> {
+    /// Admits `txs` to this node's mempool after the checks a block would make first
+    /// (stateless checks, signatures, fee, nonce); one result per transaction, in order.
+    pub(crate) async fn admit(
+        &self,
+        txs: Vec<SignedTransaction>,
+    ) -> Vec<Result<Hash, SubmitError>> {
         let inner = &self.inner;
         let mut results: Vec<Option<Result<Hash, SubmitError>>> = txs
             .iter()
@@ -188,6 +174,48 @@ impl Backend for NodeHandle {
             .into_iter()
             .map(|result| result.expect("every transaction has a result"))
             .collect()
+    }
+
+    async fn record(&self, indexed: IndexedTx) -> Result<TxRecord, BackendError> {
+        let header = self
+            .inner
+            .index
+            .header(indexed.height)
+            .await
+            .map_err(backend_error)?
+            .ok_or_else(|| backend_error(format!("missing header {}", indexed.height)))?;
+        Ok(TxRecord {
+            tx: indexed.tx,
+            committed: Some((
+                TxLocation {
+                    height: indexed.height,
+                    block_hash: header.hash(),
+                    index: indexed.index,
+                },
+                indexed.receipt,
+            )),
+        })
+    }
+}
+
+impl Backend for NodeHandle {
+    fn info(&self) -> ChainInfo {
+        self.inner.info.clone()
+    }
+
+    async fn submit(&self, txs: Vec<SignedTransaction>) -> Vec<Result<Hash, SubmitError>> {
+        let Some(relay) = &self.inner.relay else {
+            return self.admit(txs).await;
+        };
+        let results = self.admit(txs.clone()).await;
+        let admitted: Vec<SignedTransaction> = txs
+            .into_iter()
+            .zip(&results)
+            .filter(|(_, result)| result.is_ok())
+            .map(|(tx, _)| tx)
+            .collect();
+        relay.send(&admitted);
+        results
     }
 
     fn next_nonce(&self, sender: &Address, committed_nonce: u64) -> u64 {

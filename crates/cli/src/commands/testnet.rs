@@ -1,5 +1,5 @@
-//! `ailedger testnet init`: the homes of a chain of N validators, ready to start with
-//! `ailedger node --home DIR/nodeI`.
+//! `ailedger testnet init`: the homes of a chain of N validators (and optionally full nodes),
+//! ready to start with `ailedger node --home DIR/nodeI` (or `DIR/fullI`).
 
 use super::Context;
 use crate::{keystore::Keystore, output::Fields};
@@ -21,7 +21,11 @@ pub(crate) struct TestnetInitArgs {
     /// Number of validators (1 to 100).
     #[arg(long, default_value_t = 4)]
     pub(crate) validators: usize,
-    /// Where to write `node0`, `node1`, ...
+    /// Number of full nodes (0 to 100): they follow the chain, verify it and serve the API,
+    /// but do not vote. Their ports follow the validators'.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) full_nodes: usize,
+    /// Where to write `node0`, `node1`, ... and `full0`, ...
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
     /// Chain id.
@@ -44,6 +48,9 @@ pub(crate) struct TestnetInitArgs {
 #[derive(Debug, Serialize)]
 struct NodeView {
     home: String,
+    /// "validator" or "full".
+    role: &'static str,
+    /// The node's key (its consensus key for a validator).
     validator: String,
     api: String,
     p2p: String,
@@ -65,6 +72,7 @@ pub(crate) fn init(context: &Context, args: &TestnetInitArgs) -> anyhow::Result<
         &TestnetOptions {
             chain_id: args.chain_id.clone(),
             validators: args.validators,
+            full_nodes: args.full_nodes,
             balances: vec![(dev.address(), DEV_FUNDS)],
             host: args.host,
             api_base_port: args.api_port,
@@ -86,6 +94,7 @@ pub(crate) fn init(context: &Context, args: &TestnetInitArgs) -> anyhow::Result<
             .iter()
             .map(|node| NodeView {
                 home: node.home.display().to_string(),
+                role: if node.full_node { "full" } else { "validator" },
                 validator: node.validator.to_string(),
                 api: format!("http://{}", node.api),
                 p2p: node.p2p.to_string(),
@@ -100,13 +109,16 @@ pub(crate) fn init(context: &Context, args: &TestnetInitArgs) -> anyhow::Result<
         for node in &view.nodes {
             fields = fields.add(
                 "node",
-                format!("{}  api {}  p2p {}", node.home, node.api, node.p2p),
+                format!(
+                    "{}  {}  api {}  p2p {}",
+                    node.home, node.role, node.api, node.p2p
+                ),
             );
         }
         fields = fields.add(
             "start",
             format!(
-                "ailedger node --home {}/nodeI, for each I",
+                "ailedger node --home {}/NODE, for each node directory",
                 args.out.display()
             ),
         );

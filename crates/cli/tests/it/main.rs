@@ -2,6 +2,7 @@
 
 mod crash;
 mod end_to_end;
+mod full_node;
 mod logs;
 mod partition;
 mod provenance;

@@ -12,6 +12,7 @@ use std::{
     net::TcpListener,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
+    sync::Mutex,
     time::{Duration, Instant},
 };
 use tempfile::TempDir;
@@ -20,14 +21,22 @@ const VALIDATORS: usize = 4;
 /// Bound on every wait: the tests stop by themselves even if the chain does not.
 const PATIENCE: Duration = Duration::from_secs(90);
 
-/// `count` consecutive free ports on loopback, found by binding them.
+/// `count` consecutive free ports on loopback, found by binding them, and never handed out
+/// twice in this process (tests running side by side would otherwise find the same ports free
+/// before either starts its nodes). They stay below the kernel's ephemeral range.
 fn free_ports(count: u16) -> u16 {
-    for attempt in 0..200u16 {
-        let base = 20_000 + (std::process::id() as u16 % 500) * 40 + attempt * 97 % 20_000;
+    static CLAIMED: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    let mut claimed = CLAIMED.lock().unwrap_or_else(|p| p.into_inner());
+    for attempt in 0..400u16 {
+        let base = 20_000 + ((std::process::id() as u16 % 500) * 23 + attempt * 29) % 12_000;
+        if (base..base + count).any(|port| claimed.contains(&port)) {
+            continue;
+        }
         let listeners: Vec<_> = (0..count)
             .map_while(|offset| TcpListener::bind(("127.0.0.1", base.checked_add(offset)?)).ok())
             .collect();
         if listeners.len() == usize::from(count) {
+            claimed.extend(base..base + count);
             return base;
         }
     }
@@ -37,7 +46,7 @@ fn free_ports(count: u16) -> u16 {
 /// One validator's process, killed when dropped.
 pub(crate) struct Validator {
     pub(crate) home: PathBuf,
-    url: String,
+    pub(crate) url: String,
     /// Where it listens for peers.
     pub(crate) p2p: String,
     log: PathBuf,
@@ -79,20 +88,27 @@ pub(crate) struct Testnet {
     _dir: TempDir,
     pub(crate) validators: Vec<Validator>,
     /// The validator set, as the genesis document names it.
-    keys: Vec<ailedger_core::Address>,
-    runtime: tokio::runtime::Runtime,
+    pub(crate) keys: Vec<ailedger_core::Address>,
+    pub(crate) runtime: tokio::runtime::Runtime,
 }
 
 impl Testnet {
     pub(crate) fn init() -> Self {
+        Self::with_full_nodes(0)
+    }
+
+    /// Four validators, then `full_nodes` full nodes (indices 4, 5, ...).
+    pub(crate) fn with_full_nodes(full_nodes: u16) -> Self {
         let dir = TempDir::new().expect("temp dir");
-        let base = free_ports(2 * VALIDATORS as u16);
+        let nodes = VALIDATORS as u16 + full_nodes;
+        let base = free_ports(2 * nodes);
         let out = dir.path().join("net");
         let output = Command::new(env!("CARGO_BIN_EXE_ailedger"))
             .args(["--json", "testnet", "init", "--validators", "4", "--out"])
             .arg(&out)
+            .args(["--full-nodes", &full_nodes.to_string()])
             .args(["--api-port", &base.to_string()])
-            .args(["--p2p-port", &(base + VALIDATORS as u16).to_string()])
+            .args(["--p2p-port", &(base + nodes).to_string()])
             .args(["--block-interval-ms", "50"])
             .output()
             .expect("testnet init runs");
@@ -102,6 +118,7 @@ impl Testnet {
             .as_array()
             .expect("nodes")
             .iter()
+            .filter(|node| node["role"] == "validator")
             .map(|node| {
                 node["validator"]
                     .as_str()
@@ -134,7 +151,7 @@ impl Testnet {
         }
     }
 
-    fn client(&self, index: usize) -> Client {
+    pub(crate) fn client(&self, index: usize) -> Client {
         Client::new(&self.validators[index].url).expect("client")
     }
 
@@ -197,7 +214,7 @@ impl Testnet {
     }
 }
 
-fn ailedger(args: &[&str]) -> Value {
+pub(crate) fn ailedger(args: &[&str]) -> Value {
     let output = Command::new(env!("CARGO_BIN_EXE_ailedger"))
         .arg("--json")
         .args(args)
@@ -338,12 +355,12 @@ fn four_validators_agree_survive_one_crash_and_halt_safely_without_quorum() {
 }
 
 /// An account the test does not need the key of.
-struct SecretKeyAddress {
-    address: String,
+pub(crate) struct SecretKeyAddress {
+    pub(crate) address: String,
 }
 
 impl SecretKeyAddress {
-    fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self {
             address: ailedger_core::SecretKey::from_seed(seed)
                 .address()
@@ -351,7 +368,7 @@ impl SecretKeyAddress {
         }
     }
 
-    fn parsed(&self) -> ailedger_core::Address {
+    pub(crate) fn parsed(&self) -> ailedger_core::Address {
         self.address.parse().expect("address")
     }
 }

@@ -476,6 +476,7 @@ fn init_validators(
         &TestnetOptions {
             chain_id: chain_id.into(),
             validators,
+            full_nodes: 0,
             balances,
             host: std::net::Ipv4Addr::LOCALHOST.into(),
             api_base_port: base,
