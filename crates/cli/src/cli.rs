@@ -281,7 +281,7 @@ fn parse_amount(text: &str) -> Result<u128, String> {
 }
 
 /// `500ms`, `30s`, `2m`, or a plain number of seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let split = text
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());

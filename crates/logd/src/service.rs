@@ -9,7 +9,7 @@ use crate::dto::{
     RecordJson,
 };
 use crate::record::InferenceRecord;
-use ailedger_client::Client;
+use ailedger_client::{Client, dto::VersionStatusView};
 use ailedger_core::{Address, Hash};
 use ailedger_tlog::{AppendError, Appender, Log, Receipt, StorageError, TileId};
 use axum::{
@@ -22,11 +22,12 @@ use axum::{
 };
 use serde::Deserialize;
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeMap, BTreeSet},
     sync::{
         Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
+    time::{Duration, Instant},
 };
 
 /// Limits on one request.
@@ -48,12 +49,18 @@ impl Default for ServiceLimits {
     }
 }
 
-/// How the service checks that a record's model version is registered.
+/// How the service checks that a record's model version is registered and not revoked.
 #[derive(Debug)]
 pub enum ModelCheck {
-    /// Ask the chain through this client; registered versions are cached (a registration is
-    /// permanent).
-    Chain(Client),
+    /// Ask the chain through `client`. A registration is permanent but a revocation can come
+    /// at any time: an answer is trusted for `ttl`, so a revoked version is refused at most
+    /// that long after its revocation is finalized.
+    Chain {
+        /// The chain.
+        client: Client,
+        /// How long an answer is trusted.
+        ttl: Duration,
+    },
     /// Accept any model version id (for a log run without a chain, e.g. benchmarks).
     Off,
 }
@@ -66,7 +73,8 @@ pub struct Shared {
     appender: Appender,
     operator: Address,
     models: ModelCheck,
-    known_models: Mutex<BTreeSet<Hash>>,
+    /// Versions the chain recently said were registered and not revoked, with when it said so.
+    known_models: Mutex<BTreeMap<Hash, Instant>>,
     limits: ServiceLimits,
     /// The latest size anchored on the chain by this service (0: none yet).
     pub anchored: AtomicU64,
@@ -86,28 +94,41 @@ impl Shared {
             appender,
             operator,
             models,
-            known_models: Mutex::new(BTreeSet::new()),
+            known_models: Mutex::new(BTreeMap::new()),
             limits,
             anchored: AtomicU64::new(0),
         })
     }
 
     async fn check_model(&self, id: &Hash) -> Result<(), ServiceError> {
-        let ModelCheck::Chain(client) = &self.models else {
+        let ModelCheck::Chain { client, ttl } = &self.models else {
             return Ok(());
         };
         if self
             .known_models
             .lock()
-            .map(|known| known.contains(id))
+            .map(|known| known.get(id).is_some_and(|at| at.elapsed() < *ttl))
             .unwrap_or(false)
         {
             return Ok(());
         }
         match client.version(id, false).await {
-            Ok(_) => {
+            Ok(answer) => {
+                if let VersionStatusView::Revoked { reason, .. } = &answer.version.status {
+                    if let Ok(mut known) = self.known_models.lock() {
+                        known.remove(id);
+                    }
+                    return Err(ServiceError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "MODEL_REVOKED",
+                        format!(
+                            "model version {id} ({}) was revoked: {reason}",
+                            answer.version.label()
+                        ),
+                    ));
+                }
                 if let Ok(mut known) = self.known_models.lock() {
-                    known.insert(*id);
+                    known.insert(*id, Instant::now());
                 }
                 Ok(())
             }

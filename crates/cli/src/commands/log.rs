@@ -91,6 +91,10 @@ pub(crate) struct ServeArgs {
     /// Accept records without checking their model version on the chain.
     #[arg(long)]
     no_model_check: bool,
+    /// How long to trust the chain's answer that a model version is registered and not
+    /// revoked (a revoked version is refused at most this long after its revocation).
+    #[arg(long, default_value = "10s", value_parser = crate::cli::parse_duration)]
+    model_check_ttl: std::time::Duration,
     /// Most records in one append.
     #[arg(long, default_value_t = 4_096)]
     max_batch: usize,
@@ -311,7 +315,10 @@ async fn serve(context: &Context, args: &ServeArgs) -> anyhow::Result<()> {
     let models = if args.no_model_check {
         ModelCheck::Off
     } else {
-        ModelCheck::Chain(context.client()?)
+        ModelCheck::Chain {
+            client: context.client()?,
+            ttl: args.model_check_ttl,
+        }
     };
     let limits = ServiceLimits {
         max_batch: args.max_batch,

@@ -89,8 +89,8 @@ fn provenance_tx(
     .sign(key)
 }
 
-/// Registers model `acme/chat` and its version `v1` from `dev`; returns the version id.
-fn register_model(node: &TestNode) -> Hash {
+/// Registers model `acme/chat` and its versions `v1` and `v2` from `dev`; returns their ids.
+fn register_model(node: &TestNode) -> [Hash; 2] {
     let dev = SecretKey::from_seed(1);
     let nonce = node
         .block_on(node.client.account(&dev.address()))
@@ -99,28 +99,30 @@ fn register_model(node: &TestNode) -> Hash {
     let model = ProvenanceMsg::RegisterModel {
         name: "acme/chat".into(),
     };
-    let version = ProvenanceMsg::RegisterModelVersion(VersionSpec {
-        model: "acme/chat".into(),
-        version: "v1".into(),
-        files: vec![FileDigest {
-            path: "model.safetensors".into(),
-            sha256: sha256(&[b"weights"]),
-        }],
-        tensor_root: sha256(&[b"tensors"]),
-        architecture: sha256(&[b"architecture"]),
-        parents: vec![],
-        datasets: vec![],
-        training: None,
-        licence: "apache-2.0".into(),
-    });
-    for (offset, msg) in [model, version].iter().enumerate() {
+    let version = |label: &str| {
+        ProvenanceMsg::RegisterModelVersion(VersionSpec {
+            model: "acme/chat".into(),
+            version: label.into(),
+            files: vec![FileDigest {
+                path: "model.safetensors".into(),
+                sha256: sha256(&[b"weights", label.as_bytes()]),
+            }],
+            tensor_root: sha256(&[b"tensors", label.as_bytes()]),
+            architecture: sha256(&[b"architecture"]),
+            parents: vec![],
+            datasets: vec![],
+            training: None,
+            licence: "apache-2.0".into(),
+        })
+    };
+    for (offset, msg) in [model, version("v1"), version("v2")].iter().enumerate() {
         let tx = provenance_tx(&dev, nonce + offset as u64, msg);
         let hash = node.block_on(node.client.submit(&tx)).expect("submitted");
         let record = node.block_on(committed(&node.client, &hash));
         let outcome = record.receipt.expect("receipt").outcome;
         assert_eq!(outcome, OutcomeView::Success);
     }
-    version_id("acme/chat", "v1")
+    [version_id("acme/chat", "v1"), version_id("acme/chat", "v2")]
 }
 
 fn digest(tag: &str, i: u64) -> String {
@@ -167,7 +169,7 @@ fn records_are_logged_anchored_verified_and_a_fork_is_caught() {
     let (node, cli) = start();
     let work = tempfile::tempdir().expect("temp dir");
     let work_dir = work.path();
-    let version = register_model(&node);
+    let [version, version_v2] = register_model(&node);
 
     // Register the log; its key file is created.
     let log_key = work_dir.join("log.key");
@@ -209,6 +211,8 @@ fn records_are_logged_anchored_verified_and_a_fork_is_caught() {
             "4",
             "--max-batch",
             "8",
+            "--model-check-ttl",
+            "0s",
         ],
     );
 
@@ -531,6 +535,39 @@ fn records_are_logged_anchored_verified_and_a_fork_is_caught() {
     assert_eq!(divergence.kind, "divergence");
     assert_eq!(divergence.leaf_index, Some(0));
     assert_eq!(divergence.reporter, SecretKey::from_seed(2).address());
+
+    // A model version revoked on the chain: records of it were taken before, and are refused
+    // from then on (the service trusts the chain's answer for `--model-check-ttl`, 0 here).
+    let v2 = records_file(work_dir, "v2.json", &version_v2, "v2", 1);
+    let append_v2 = [
+        "log",
+        "append",
+        "--log",
+        &honest.url,
+        "--from",
+        "dev",
+        "--records",
+        &v2,
+    ];
+    cli.ok_json::<Value>(&append_v2);
+    let revoked: Value = cli.ok_json(&[
+        "model",
+        "revoke",
+        "acme/chat@v2",
+        "--reason",
+        "trained on withdrawn data",
+        "--from",
+        "dev",
+        "--wait",
+    ]);
+    assert_eq!(revoked["tx"]["receipt"]["outcome"]["status"], "success");
+    let refused = cli.refused_json(&append_v2, 1, "MODEL_REVOKED");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("trained on withdrawn data")),
+        "{refused:#}"
+    );
 
     drop(fork);
     drop(honest);
