@@ -141,6 +141,9 @@ pub(crate) enum BenchCommand {
     /// synthetic graph of 100,000 by default), then lineage, licence and downstream queries
     /// timed.
     Provenance(crate::commands::bench::provenance::ProvenanceArgs),
+    /// Signed inference records appended over HTTP to a fresh `ailedger log serve` process by
+    /// concurrent clients; records per second and the latency of durable receipts.
+    Logs(crate::commands::bench::logs::LogsArgs),
 }
 
 /// `ailedger keys ...`

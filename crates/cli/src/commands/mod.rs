@@ -102,5 +102,8 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
         Command::Bench {
             command: BenchCommand::Provenance(args),
         } => bench::provenance::provenance(context, &args).await,
+        Command::Bench {
+            command: BenchCommand::Logs(args),
+        } => bench::logs::logs(context, &args).await,
     }
 }

@@ -573,3 +573,28 @@ fn records_are_logged_anchored_verified_and_a_fork_is_caught() {
     drop(honest);
     node.stop();
 }
+
+#[test]
+fn the_log_benchmark_logs_and_verifies_every_record() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ailedger"))
+            .args(["--json", "bench", "logs"])
+            .args(args)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("ailedger runs")
+    };
+    let output = run(&["--records", "300", "--batch", "16", "--workers", "3"]);
+    assert!(output.status.success(), "{output:?}");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["records"], 300, "{report:#}");
+    assert_eq!(report["requests"], 19, "{report:#}");
+    assert!(report["disk_bytes_per_record"].as_f64().expect("disk") > 0.0);
+    assert!(report["service_peak_rss_bytes"].as_u64().expect("memory") > 0);
+    let refused = run(&["--records", "10", "--batch", "0"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stdout).contains("must be positive"),
+        "{refused:?}"
+    );
+}

@@ -1,4 +1,5 @@
-//! `ailedger bench transfers` and `ailedger bench provenance`: the whole node under load.
+//! `ailedger bench transfers` and `ailedger bench provenance`: the whole node under load
+//! (`ailedger bench logs`, in [`logs`], loads the inference log service).
 //!
 //! A fresh single-validator chain is created in a temporary directory with `--senders` funded
 //! accounts, and its node runs as a separate process (`ailedger node`), as a user would run it.
@@ -10,6 +11,7 @@
 //! transfers per second, latency from submission to finality, disk per transaction and the
 //! node's memory.
 
+pub(crate) mod logs;
 pub(crate) mod provenance;
 
 use super::Context;
@@ -138,20 +140,25 @@ impl NodeUnderTest {
         Ok(Self { child, url })
     }
 
-    /// Resident and peak resident memory, from `/proc` (zeros where it does not exist).
+    /// Resident and peak resident memory.
     fn memory(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|kib| kib.parse::<u64>().ok())
-                .map_or(0, |kib| kib * 1024)
-        };
-        (field("VmRSS:"), field("VmHWM:"))
+        process_memory(self.child.id())
     }
+}
+
+/// Resident and peak resident memory of process `pid`, from `/proc` (zeros where it does not
+/// exist).
+fn process_memory(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse::<u64>().ok())
+            .map_or(0, |kib| kib * 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }
 
 fn disk_usage(path: &Path) -> u64 {
