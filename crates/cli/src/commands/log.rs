@@ -163,6 +163,11 @@ pub(crate) struct AuditArgs {
     /// Name of the key in the keystore that submits the evidence.
     #[arg(long, value_name = "KEY", requires = "report")]
     from: Option<String>,
+    /// Remember the largest checkpoint verified in this file, and hold every copy to it on the
+    /// next run: a log that shrinks or rewrites its history between two audits is caught even
+    /// if it never anchored the checkpoint it dropped.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
 }
 
 pub(super) async fn execute(context: &Context, command: LogCommand) -> anyhow::Result<()> {
@@ -278,6 +283,23 @@ fn committed_ok(record: &ailedger_client::dto::TxRecordView) -> anyhow::Result<(
         )
         .into());
     }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so that a crash leaves the
+/// old contents or the new, never a mix.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("writing next to {}", path.display()))?;
+    std::io::Write::write_all(&mut file, bytes)
+        .and_then(|()| file.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("replacing {}", path.display()))?;
     Ok(())
 }
 
@@ -755,6 +777,10 @@ struct AuditView {
     anchors: u64,
     anchored_size: Option<u64>,
     log_status: String,
+    /// Size of the checkpoint remembered by the previous audit (`--state`).
+    last_audit_size: Option<u64>,
+    /// Size of the checkpoint remembered for the next audit, if this one saved one.
+    saved_size: Option<u64>,
     copies: Vec<CopyView>,
     /// Forks found: which two checkpoints, and the evidence transaction if reported.
     forks: Vec<ForkView>,
@@ -812,17 +838,46 @@ async fn audit(context: &Context, args: &AuditArgs) -> anyhow::Result<()> {
             source: None,
         });
     }
+    let last_audit = match &args.state {
+        Some(path) if path.exists() => {
+            let note = std::fs::read(path)
+                .with_context(|| format!("reading the audit state {}", path.display()))?;
+            let checkpoint = SignedCheckpoint::open(&note, &verifier).map_err(|error| {
+                Failure::error(
+                    "BAD_AUDIT_STATE",
+                    format!(
+                        "{} is not a checkpoint of {origin:?} signed by its key: {error}",
+                        path.display()
+                    ),
+                )
+            })?;
+            seen.push(Seen {
+                label: "the last audit".to_owned(),
+                checkpoint,
+                source: None,
+            });
+            seen.last().map(|last| last.checkpoint.checkpoint().size())
+        }
+        _ => None,
+    };
+    // Checkpoints not from a copy: the anchors, and the last audit's.
+    let n_fixed = seen.len();
     let mut copies = Vec::new();
     for url in &args.logs {
         let copy = LogClient::new(url);
         let note = copy.checkpoint().await.map_err(log_failure)?;
         let checkpoint =
             SignedCheckpoint::open(&note, &verifier).map_err(|error| verify_failure(&error))?;
+        let size = checkpoint.checkpoint().size();
         copies.push(CopyView {
             url: url.clone(),
-            size: checkpoint.checkpoint().size(),
+            size,
             root: hex::encode(checkpoint.checkpoint().root().0),
-            status: "consistent".to_owned(),
+            status: match last_audit {
+                // An honest log never shrinks: it signed the larger tree before.
+                Some(last) if size < last => format!("shrank since the last audit (size {last})"),
+                _ => "consistent".to_owned(),
+            },
         });
         seen.push(Seen {
             label: url.clone(),
@@ -834,7 +889,6 @@ async fn audit(context: &Context, args: &AuditArgs) -> anyhow::Result<()> {
     // Every pair with a copy that can prove consistency: the smaller tree must be a prefix of
     // the larger one.
     let mut forks = Vec::new();
-    let n_anchors = usize::try_from(log.log.anchors).unwrap_or(usize::MAX);
     for i in 0..seen.len() {
         for j in (i + 1)..seen.len() {
             let (a, b) = (&seen[i], &seen[j]);
@@ -851,11 +905,11 @@ async fn audit(context: &Context, args: &AuditArgs) -> anyhow::Result<()> {
             if consistent {
                 continue;
             }
-            if j >= n_anchors {
-                copies[j - n_anchors].status = format!("inconsistent with {}", a.label);
+            if j >= n_fixed {
+                copies[j - n_fixed].status = format!("inconsistent with {}", a.label);
             }
-            if i >= n_anchors {
-                copies[i - n_anchors].status = format!("inconsistent with {}", b.label);
+            if i >= n_fixed {
+                copies[i - n_fixed].status = format!("inconsistent with {}", b.label);
             }
             let evidence = evidence(small, large).await?;
             let mut fork = ForkView {
@@ -894,20 +948,42 @@ async fn audit(context: &Context, args: &AuditArgs) -> anyhow::Result<()> {
         }
     }
     let log_after = client.log(&origin, false).await.map_err(client_failure)?;
+    let shrunk = copies.iter().any(|copy| copy.status.starts_with("shrank"));
+    let forked = !forks.is_empty() || log_after.log.status != "active";
+    // Only a clean audit moves the remembered checkpoint, and only forward.
+    let mut saved_size = None;
+    if let Some(path) = &args.state
+        && !forked
+        && !shrunk
+        && let Some(largest) = seen[n_fixed..]
+            .iter()
+            .max_by_key(|seen| seen.checkpoint.checkpoint().size())
+        && last_audit.is_none_or(|last| largest.checkpoint.checkpoint().size() > last)
+    {
+        write_atomically(path, largest.checkpoint.as_bytes())?;
+        saved_size = Some(largest.checkpoint.checkpoint().size());
+    }
     let view = AuditView {
         origin: origin.clone(),
         anchors: log.log.anchors,
         anchored_size: log.latest_anchor.as_ref().map(|anchor| anchor.size),
         log_status: log_after.log.status,
+        last_audit_size: last_audit,
+        saved_size,
         copies,
         forks,
     };
-    let forked = !view.forks.is_empty() || view.log_status != "active";
     context.output.emit(&view, || {
         let mut fields = Fields::new()
             .add("origin", &view.origin)
             .add("anchors", view.anchors)
             .add("log status", &view.log_status);
+        if let Some(size) = view.last_audit_size {
+            fields = fields.add("last audit", format!("size {size}"));
+        }
+        if let Some(size) = view.saved_size {
+            fields = fields.add("remembered", format!("size {size} for the next audit"));
+        }
         for copy in &view.copies {
             fields = fields.add(
                 "copy",
@@ -931,6 +1007,16 @@ async fn audit(context: &Context, args: &AuditArgs) -> anyhow::Result<()> {
         }
         fields.render()
     })?;
+    if shrunk && !forked {
+        return Err(Failure::verification(
+            "LOG_SHRANK",
+            format!(
+                "log {origin:?}: a copy serves a smaller tree than the last audit verified ({})",
+                last_audit.unwrap_or_default()
+            ),
+        )
+        .into());
+    }
     if forked {
         return Err(Failure::verification(
             "LOG_FORKED",

@@ -445,6 +445,17 @@ fn records_are_logged_anchored_verified_and_a_fork_is_caught() {
         "RECEIPT_MALFORMED",
     );
 
+    // A monitor remembers what it verified between runs.
+    let state = work_dir.join("audit.state");
+    let state_arg = text(&state).to_owned();
+    let audited: Value =
+        cli.ok_json(&["log", "audit", "--log", &honest.url, "--state", &state_arg]);
+    assert_eq!(audited["saved_size"], 4, "{audited:#}");
+    assert_eq!(audited["last_audit_size"], Value::Null);
+    let again: Value = cli.ok_json(&["log", "audit", "--log", &honest.url, "--state", &state_arg]);
+    assert_eq!(again["last_audit_size"], 4, "{again:#}");
+    assert_eq!(again["saved_size"], Value::Null, "nothing new to remember");
+
     // A second instance of the log: same key and origin, other entries. When it anchors a
     // checkpoint of the anchored size with another root, the chain records the equivocation.
     let fork = serve(
@@ -452,6 +463,44 @@ fn records_are_logged_anchored_verified_and_a_fork_is_caught() {
         &work_dir.join("fork"),
         &log_key,
         &["--anchor-every-secs", "1", "--anchor-every-entries", "4"],
+    );
+    // Before it has entries, it serves a tree smaller than one the last audit verified.
+    let shrank: Value = cli
+        .run(&[
+            "--json", "log", "audit", "--log", &fork.url, "--state", &state_arg,
+        ])
+        .exit(3)
+        .json();
+    assert_eq!(
+        shrank["copies"][0]["status"], "shrank since the last audit (size 4)",
+        "{shrank:#}"
+    );
+    assert_eq!(shrank["saved_size"], Value::Null);
+    assert_eq!(
+        std::fs::read(&state).expect("state"),
+        node.block_on(async {
+            http.get(format!("{}/checkpoint", honest.url))
+                .send()
+                .await
+                .expect("answer")
+                .bytes()
+                .await
+                .expect("checkpoint")
+        }),
+        "a failed audit leaves the remembered checkpoint as it was"
+    );
+    std::fs::write(work_dir.join("bad.state"), "not a checkpoint").expect("write");
+    cli.refused_json(
+        &[
+            "log",
+            "audit",
+            "--log",
+            &honest.url,
+            "--state",
+            text(&work_dir.join("bad.state")),
+        ],
+        1,
+        "BAD_AUDIT_STATE",
     );
     let forged = records_file(work_dir, "forged.json", &version, "forged", 4);
     cli.ok_json::<Value>(&[
