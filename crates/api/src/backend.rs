@@ -166,10 +166,17 @@ impl SubmitError {
     }
 }
 
-/// The node failed to answer (storage error, shutting down).
+/// The node could not answer.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("node error: {0}")]
-pub struct BackendError(pub String);
+#[non_exhaustive]
+pub enum BackendError {
+    /// It failed (storage error, shutting down).
+    #[error("node error: {0}")]
+    Failed(String),
+    /// It has no committed state yet: it is starting, before its first block.
+    #[error("the node has not committed its first block yet")]
+    NotReady,
+}
 
 /// The node, as the API sees it.
 ///

@@ -118,6 +118,9 @@ pub enum ApiError {
     /// The node's state could not be read. The detail is logged, never sent.
     #[error("state unavailable: {0}")]
     StateUnavailable(String),
+    /// The node is starting and has no committed state yet; asking again shortly will work.
+    #[error("the node has not committed its first block yet; try again shortly")]
+    NotReady,
     /// The node failed. The detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -153,6 +156,7 @@ impl ApiError {
             Self::TooManyNodes { .. } => "TOO_MANY_NODES",
             Self::TooManyProofs { .. } => "TOO_MANY_PROOFS",
             Self::StateUnavailable(_) => "UNAVAILABLE",
+            Self::NotReady => "NOT_READY",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -180,7 +184,7 @@ impl ApiError {
             Self::TooManyNodes { .. } | Self::TooManyProofs { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Self::StateUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::StateUnavailable(_) | Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Submit(error) | Self::InvalidMessage { error, .. } => submit_status(error),
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -277,7 +281,10 @@ impl IntoResponse for ApiError {
 
 impl From<BackendError> for ApiError {
     fn from(error: BackendError) -> Self {
-        Self::Internal(error.to_string())
+        match error {
+            BackendError::NotReady => Self::NotReady,
+            failed => Self::Internal(failed.to_string()),
+        }
     }
 }
 
@@ -428,9 +435,15 @@ mod tests {
                 None,
             ),
             (
-                QueryFailure::Backend(BackendError("down".into())),
+                QueryFailure::Backend(BackendError::Failed("down".into())),
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
+                None,
+            ),
+            (
+                QueryFailure::Backend(BackendError::NotReady),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "NOT_READY",
                 None,
             ),
         ];

@@ -175,7 +175,7 @@ fn header(
 impl Inner {
     fn check(&self) -> Result<(), BackendError> {
         if self.broken {
-            return Err(BackendError(
+            return Err(BackendError::Failed(
                 "storage failed: test backend is broken".to_owned(),
             ));
         }
@@ -364,7 +364,7 @@ impl Backend for TestBackend {
                     .store
                     .get(key)
                     .await
-                    .map_err(|error| BackendError(error.to_string()))?;
+                    .map_err(|error| BackendError::Failed(error.to_string()))?;
                 values.push(StateValue {
                     height: tip.height(),
                     state_root: tip.header().state_root,
@@ -393,7 +393,7 @@ impl Backend for TestBackend {
             .store
             .get(&key)
             .await
-            .map_err(|error| BackendError(error.to_string()))?;
+            .map_err(|error| BackendError::Failed(error.to_string()))?;
         let tip = inner.tip();
         Ok(StateValue {
             height: tip.height(),

@@ -35,6 +35,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often [`Client::wait_for_tx`] asks about the transaction.
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
 
+/// How long a read waits for a starting node's first block.
+const NOT_READY_PATIENCE: Duration = Duration::from_secs(10);
+
 /// Which block to ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BlockRef {
@@ -558,10 +561,23 @@ impl Client {
         Ok(proven(answer, verified))
     }
 
+    /// A read. A node that is starting answers `NOT_READY` until its first block is committed,
+    /// which takes moments: the read is retried for up to [`NOT_READY_PATIENCE`].
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let url = format!("{}{path}", self.base_url);
-        let response = self.http.get(&url).send().await;
-        read(url, response).await
+        let deadline = std::time::Instant::now() + NOT_READY_PATIENCE;
+        loop {
+            let response = self.http.get(&url).send().await;
+            match read(url.clone(), response).await {
+                Err(error)
+                    if error.code() == Some("NOT_READY")
+                        && std::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(POLL_INTERVAL).await;
+                }
+                answer => return answer,
+            }
+        }
     }
 
     async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(

@@ -58,7 +58,7 @@ impl std::fmt::Debug for NodeHandle {
 const SIGNATURE_THREADS: std::num::NonZeroUsize = std::num::NonZeroUsize::new(2).expect("non-zero");
 
 fn backend_error(error: impl std::fmt::Display) -> BackendError {
-    BackendError(error.to_string())
+    BackendError::Failed(error.to_string())
 }
 
 impl NodeHandle {
@@ -358,9 +358,7 @@ impl Backend for NodeHandle {
 /// The chain head recorded in committed state.
 async fn committed_head(db: &StateDb<tokio::Context>) -> Result<ChainHead, BackendError> {
     let Some(head) = db.get(&head_key()).await.map_err(backend_error)? else {
-        return Err(BackendError(
-            "no state committed yet: waiting for block 1".into(),
-        ));
+        return Err(BackendError::NotReady);
     };
     ChainHead::decode_cfg(Copying(&head), &()).map_err(backend_error)
 }

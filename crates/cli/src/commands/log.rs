@@ -173,7 +173,7 @@ pub(crate) struct AuditArgs {
 pub(super) async fn execute(context: &Context, command: LogCommand) -> anyhow::Result<()> {
     match command {
         LogCommand::Register(args) => register(context, &args).await,
-        LogCommand::Serve(args) => serve(context, &args).await,
+        LogCommand::Serve(args) => Box::pin(serve(context, &args)).await,
         LogCommand::Append(args) => append(context, &args).await,
         LogCommand::Verify(args) => verify(context, &args).await,
         LogCommand::Audit(args) => audit(context, &args).await,
@@ -325,7 +325,57 @@ struct Serving {
     anchoring: bool,
 }
 
+impl ServeArgs {
+    /// A log served by a node's own process (`ailedger node --log-dir ...`): records are
+    /// checked against, and anchored on, that node's chain.
+    pub(crate) fn embedded(
+        dir: PathBuf,
+        log_key: PathBuf,
+        from: String,
+        listen: SocketAddr,
+        anchor_every_secs: u64,
+        anchor_every_entries: u64,
+    ) -> Self {
+        Self {
+            dir,
+            log_key,
+            from,
+            listen,
+            anchor_every_secs,
+            anchor_every_entries,
+            no_anchor: false,
+            no_model_check: false,
+            model_check_ttl: Duration::from_secs(10),
+            max_batch: ServiceLimits::default().max_batch,
+        }
+    }
+}
+
 async fn serve(context: &Context, args: &ServeArgs) -> anyhow::Result<()> {
+    let signals = async {
+        #[cfg(unix)]
+        if let Ok(mut terminate) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    Box::pin(serve_until(context, args, context.client()?, signals)).await
+}
+
+/// Serves the log of `args`, checking and anchoring on the chain `chain` speaks to, until
+/// `stop` completes (then stops taking requests and anchoring, and returns).
+pub(crate) async fn serve_until(
+    context: &Context,
+    args: &ServeArgs,
+    chain: ailedger_client::Client,
+    stop_when: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let key = load_log_key(&args.log_key)?;
     let operator = operator_key(context, &args.from)?;
     let dir = args.dir.clone();
@@ -338,7 +388,7 @@ async fn serve(context: &Context, args: &ServeArgs) -> anyhow::Result<()> {
         ModelCheck::Off
     } else {
         ModelCheck::Chain {
-            client: context.client()?,
+            client: chain.clone(),
             ttl: args.model_check_ttl,
         }
     };
@@ -375,11 +425,10 @@ async fn serve(context: &Context, args: &ServeArgs) -> anyhow::Result<()> {
             every_entries: args.anchor_every_entries.max(1),
             commit_timeout: COMMIT_TIMEOUT,
         };
-        let client = context.client();
+        let client = chain.clone();
         let shared = shared.clone();
         let mut stopped = stopped.clone();
         async move {
-            let client = client?;
             anchor::run(shared, client, operator, policy, async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             })
@@ -392,19 +441,6 @@ async fn serve(context: &Context, args: &ServeArgs) -> anyhow::Result<()> {
         .with_graceful_shutdown(async move {
             let _ = server_stopped.wait_for(|stop| *stop).await;
         });
-    let signals = async {
-        #[cfg(unix)]
-        if let Ok(mut terminate) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
-            }
-            return;
-        }
-        let _ = tokio::signal::ctrl_c().await;
-    };
     let run = async {
         let anchoring = async {
             match anchoring {
@@ -419,7 +455,7 @@ async fn serve(context: &Context, args: &ServeArgs) -> anyhow::Result<()> {
     let mut run = std::pin::pin!(run);
     tokio::select! {
         result = &mut run => return result,
-        () = signals => {}
+        () = stop_when => {}
     }
     let _ = stop.send(true);
     run.await

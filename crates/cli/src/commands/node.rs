@@ -72,6 +72,34 @@ pub(crate) struct NodeArgs {
     /// Target time between blocks, in milliseconds.
     #[arg(long, value_name = "MS")]
     pub(crate) block_interval_ms: Option<u64>,
+    /// An inference log served by this process.
+    #[command(flatten)]
+    pub(crate) log: EmbeddedLogArgs,
+}
+
+/// `ailedger node --log-dir ...`: the same service as `ailedger log serve`, in the node's
+/// process, checking model versions against and anchoring on this node's chain.
+#[derive(Debug, Args)]
+pub(crate) struct EmbeddedLogArgs {
+    /// Also serve the inference log in DIR (created if empty).
+    #[arg(long, value_name = "DIR", requires_all = ["log_key", "log_operator"])]
+    pub(crate) log_dir: Option<std::path::PathBuf>,
+    /// The log's signing key (`PRIVATE+KEY+...`), as `ailedger log register` wrote it.
+    #[arg(long, value_name = "FILE", requires = "log_dir")]
+    pub(crate) log_key: Option<std::path::PathBuf>,
+    /// Name of the operator's key in the keystore: records must be signed by it, and it signs
+    /// the anchors.
+    #[arg(long, value_name = "KEY", requires = "log_dir")]
+    pub(crate) log_operator: Option<String>,
+    /// Address the log service listens on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
+    pub(crate) log_listen: SocketAddr,
+    /// Anchor at least this often (seconds) while there are new entries.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub(crate) log_anchor_every_secs: u64,
+    /// Anchor as soon as this many entries are not anchored.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub(crate) log_anchor_every_entries: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -197,7 +225,29 @@ pub(crate) async fn run(context: &Context, args: &NodeArgs) -> anyhow::Result<()
             .add("home", &view.home)
             .render()
     })?;
-    let stopped = wait_for_stop(&node).await;
+    let stopped = match (&args.log.log_dir, &args.log.log_key, &args.log.log_operator) {
+        (Some(dir), Some(key), Some(operator)) => {
+            let log = super::log::ServeArgs::embedded(
+                dir.clone(),
+                key.clone(),
+                operator.clone(),
+                args.log.log_listen,
+                args.log.log_anchor_every_secs,
+                args.log.log_anchor_every_entries,
+            );
+            let chain = ailedger_client::Client::new(&view.api).context("the node's own API")?;
+            // The log stops with the node, and the node with the log if it cannot serve.
+            let node_stopped = std::sync::Mutex::new(None);
+            let served = Box::pin(super::log::serve_until(context, &log, chain, async {
+                let stopped = wait_for_stop(&node).await;
+                *node_stopped.lock().unwrap_or_else(|p| p.into_inner()) = Some(stopped);
+            }))
+            .await;
+            let stopped = node_stopped.into_inner().unwrap_or_else(|p| p.into_inner());
+            served.and(stopped.unwrap_or(Ok(())))
+        }
+        _ => wait_for_stop(&node).await,
+    };
     node.stop();
     stopped
 }

@@ -647,3 +647,177 @@ fn the_log_benchmark_logs_and_verifies_every_record() {
         "{refused:?}"
     );
 }
+
+/// A node process started from `home` with `extra` flags: its API URL and, if it serves a log,
+/// the log's URL.
+struct NodeProcess {
+    child: Child,
+    api: String,
+    log: Option<String>,
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl NodeProcess {
+    fn spawn(home: &Path, extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ailedger"))
+            .args(["--home", text(home), "node", "--dev"])
+            .args(["--api-addr", "127.0.0.1:0", "--p2p-addr", "127.0.0.1:0"])
+            .args(["--block-interval-ms", "50"])
+            .args(extra)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the node starts");
+        let expect_log = !extra.is_empty();
+        let (found, lines) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = found.send(line);
+            }
+        });
+        let (mut api, mut log) = (None, None);
+        while api.is_none() || (expect_log && log.is_none()) {
+            let line = lines
+                .recv_timeout(DEADLINE)
+                .expect("the node prints its URLs");
+            if let Some(url) = line.strip_prefix("api") {
+                api = Some(url.trim().to_owned());
+            } else if let Some(url) = line.strip_prefix("url") {
+                log = Some(url.trim().to_owned());
+            }
+        }
+        Self {
+            child,
+            api: api.expect("api"),
+            log,
+        }
+    }
+}
+
+/// A tiny safetensors file: one tensor of two f32.
+fn weights(dir: &Path) -> String {
+    let header = br#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#;
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(header);
+    bytes.extend_from_slice(&[0, 0, 128, 63, 0, 0, 0, 64]);
+    let path = dir.join("model.safetensors");
+    std::fs::write(&path, bytes).expect("write weights");
+    text(&path).to_owned()
+}
+
+#[test]
+fn a_node_serves_an_inference_log_and_anchors_it_on_its_own_chain() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let home = dir.path().join("home");
+    let log_key = dir.path().join("log.key");
+    let node = NodeProcess::spawn(&home, &[]);
+    let cli = Cli {
+        home: home.clone(),
+        node: node.api.clone(),
+    };
+    cli.ok_json::<Value>(&[
+        "log",
+        "register",
+        "--origin",
+        ORIGIN,
+        "--log-key",
+        text(&log_key),
+        "--from",
+        "dev",
+    ]);
+    cli.ok_json::<Value>(&["model", "register", "acme/tiny", "--from", "dev", "--wait"]);
+    let weights = weights(dir.path());
+    let registered: Value = cli.ok_json(&[
+        "model",
+        "version",
+        "register",
+        "acme/tiny",
+        "v1",
+        "--weights",
+        &weights,
+        "--licence",
+        "mit",
+        "--from",
+        "dev",
+        "--wait",
+    ]);
+    let version = registered["id"].as_str().expect("version id").to_owned();
+    drop(node);
+
+    // The same node, now also serving the log: anchors go to its own chain.
+    let log_dir = dir.path().join("log");
+    let node = NodeProcess::spawn(
+        &home,
+        &[
+            "--log-dir",
+            text(&log_dir),
+            "--log-key",
+            text(&log_key),
+            "--log-operator",
+            "dev",
+            "--log-listen",
+            "127.0.0.1:0",
+            "--log-anchor-every-secs",
+            "1",
+        ],
+    );
+    let log_url = node.log.clone().expect("the log's url");
+    let cli = Cli {
+        home,
+        node: node.api.clone(),
+    };
+    let receipts = dir.path().join("receipts");
+    let append = |model_version: &str| {
+        vec![
+            "log".to_owned(),
+            "append".to_owned(),
+            "--log".to_owned(),
+            log_url.clone(),
+            "--from".to_owned(),
+            "dev".to_owned(),
+            "--model-version".to_owned(),
+            model_version.to_owned(),
+            "--input".to_owned(),
+            digest("input", 0),
+            "--output".to_owned(),
+            digest("output", 0),
+            "--parameters".to_owned(),
+            digest("parameters", 0),
+            "--out".to_owned(),
+            text(&receipts).to_owned(),
+        ]
+    };
+    let args = append(&version);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let appended: Value = cli.ok_json(&args);
+    assert_eq!(appended["receipts"][0]["index"], 0, "{appended:#}");
+    let unknown = append(&digest("no such version", 0));
+    let unknown: Vec<&str> = unknown.iter().map(String::as_str).collect();
+    cli.refused_json(&unknown, 1, "MODEL_NOT_REGISTERED");
+
+    // The receipt verifies online once the node's log has anchored it on the node's chain.
+    let receipt = receipts.join("0.tlog-proof");
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let run = cli.run(&["--json", "log", "verify", text(&receipt)]);
+        if run.code == 0 {
+            let verified: Value = serde_json::from_str(&run.stdout).expect("json");
+            assert_eq!(verified["anchored_size"], 1, "{verified:#}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the receipt was never covered by an anchor: {run:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
