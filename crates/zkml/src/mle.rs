@@ -32,6 +32,20 @@ pub fn eq_eval(a: &[EF], b: &[EF]) -> EF {
         .product()
 }
 
+/// The MLE of the indicator of `0..n` (over `point.len()` variables, `n <= 2^point.len()`) at
+/// `point`, in `O(point.len())`: the weight of a vector's real entries against its padding.
+pub fn prefix_eval(point: &[EF], n: usize) -> EF {
+    let Some((&top, rest)) = point.split_first() else {
+        return if n > 0 { EF::ONE } else { EF::ZERO };
+    };
+    let half = 1usize << rest.len();
+    if n <= half {
+        (EF::ONE - top) * prefix_eval(rest, n)
+    } else {
+        (EF::ONE - top) + top * prefix_eval(rest, n - half)
+    }
+}
+
 /// Fixes variable 0 of `table` to `r`: `t'[i] = t[i] + r (t[i + half] - t[i])`.
 pub fn fix_first(table: &mut Vec<EF>, r: EF) {
     let half = table.len() / 2;

@@ -13,6 +13,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use crate::circuit::{Column, RequantGadget, TABLE_VARS};
 use crate::field::{EF, F, from_i64};
 use crate::key::Identity;
+use crate::mle::prefix_eval;
 use crate::pcs::Commitment;
 use crate::transcript::Transcript;
 
@@ -70,11 +71,13 @@ pub fn gadget_parts(g: &RequantGadget, evals: &[EF]) -> (EF, EF, EF, EF) {
     (y, r, a, b)
 }
 
-/// The accumulator's MLE value implied by `t = 2^s y + r + A - B`, `t = m acc + 2^(s-1)`.
-pub fn accumulator_eval(g: &RequantGadget, evals: &[EF]) -> EF {
+/// The accumulator's MLE value at `point` implied by `t = 2^s y + r + A - B`,
+/// `t = m acc + 2^(s-1)` on the layer's outputs and `acc = 0` on their padding (where the honest
+/// witness is all zeros, so the constant `2^(s-1)` is weighted by the real outputs only).
+pub fn accumulator_eval(g: &RequantGadget, point: &[EF], evals: &[EF]) -> EF {
     let (y, r, a, b) = gadget_parts(g, evals);
     let two_s = EF::from(F::from_u64(1u64 << g.shift));
-    let half = EF::from(F::from_u64(1u64 << (g.shift - 1)));
+    let half = EF::from(F::from_u64(1u64 << (g.shift - 1))) * prefix_eval(point, g.len);
     let m_inv = F::from_u64(g.multiplier).inverse();
     (two_s * y + r + a - b - half) * EF::from(m_inv)
 }

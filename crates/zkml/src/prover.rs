@@ -3,9 +3,12 @@
 //! Order of the protocol (the verifier follows it message for message):
 //! 1. the statement (identity, descriptor, weight root, input, output), then the root of the
 //!    per-inference witness commitment;
-//! 2. the linear layers from the last to the first: a claim on the layer's accumulator (from the
-//!    public output for the last layer, from the requantisation relation at a fresh point for a
-//!    hidden one) is reduced by the matmul sumcheck to claims on `W`, `b` and the layer's input;
+//! 2. the stages from the last to the first. For a linear layer, a claim on its accumulator
+//!    (from the public output for the last layer, from the requantisation relation at a fresh
+//!    point for a hidden one) is reduced to claims on its weights and its input: by the matmul
+//!    sumcheck for a Dense layer, by the two sumchecks of [`crate::conv`] for a convolution. A
+//!    max pool proves its difference relation and its product zero-check ([`crate::pool`]).
+//!    Every claim on an input lands on a committed activation or on the public input;
 //! 3. per hidden layer, the zero-check of the clamp products;
 //! 4. LogUp-GKR over every lookup column against the table `0..256`;
 //! 5. one batched opening of the weight commitment, one of the witness commitment.
@@ -13,7 +16,8 @@
 use p3_field::{PrimeCharacteristicRing, PrimeField64};
 
 use crate::channel::ProverChannel;
-use crate::circuit::{Circuit, RequantGadget, TABLE_VARS};
+use crate::circuit::{Circuit, LinearOp, RequantGadget, Source, Stage, TABLE_VARS};
+use crate::conv::ConvShape;
 use crate::exec::{self, InputLengthError, LayerTrace};
 use crate::field::{EF, F, from_i64};
 use crate::key::{ProvingKey, weight_slot};
@@ -42,31 +46,45 @@ impl Witness {
         let trace = exec::run(&key.model, input)?;
         let circuit = &key.verifying_key.circuit;
         let mut slots = Vec::new();
-        for layer in &circuit.layers {
-            let Some(g) = layer.requant else { continue };
-            let LayerTrace::Linear {
-                requant: Some(rt),
-                output,
-                ..
-            } = &trace.layers[layer.index]
-            else {
-                unreachable!("the circuit's hidden layers are the trace's requantised layers");
-            };
-            let excess = |q: i64, y: i64| -> (i64, i64) {
-                let a = (q - y).max(0) << g.shift;
-                let b = (y - q).max(0) << g.shift;
-                (a, b)
-            };
-            let (a, b): (Vec<i64>, Vec<i64>) = rt
-                .quotient
-                .iter()
-                .zip(output)
-                .map(|(&q, &y)| excess(q, y))
-                .unzip();
-            slots.push(output.iter().map(|&v| from_i64(v)).collect());
-            slots.extend(limbs(&rt.remainder, g.remainder_limbs()));
-            slots.extend(limbs(&a, g.excess_limbs()));
-            slots.extend(limbs(&b, g.excess_limbs()));
+        for stage in &circuit.stages {
+            match stage {
+                Stage::Linear(layer) => {
+                    let Some(g) = layer.requant else { continue };
+                    let LayerTrace::Linear {
+                        requant: Some(rt),
+                        output,
+                        ..
+                    } = &trace.layers[layer.index]
+                    else {
+                        unreachable!(
+                            "the circuit's hidden layers are the trace's requantised layers"
+                        );
+                    };
+                    let excess = |q: i64, y: i64| -> (i64, i64) {
+                        let a = (q - y).max(0) << g.shift;
+                        let b = (y - q).max(0) << g.shift;
+                        (a, b)
+                    };
+                    let (a, b): (Vec<i64>, Vec<i64>) = rt
+                        .quotient
+                        .iter()
+                        .zip(output)
+                        .map(|(&q, &y)| excess(q, y))
+                        .unzip();
+                    slots.push(output.iter().map(|&v| from_i64(v)).collect());
+                    slots.extend(limbs(&rt.remainder, g.remainder_limbs()));
+                    slots.extend(limbs(&a, g.excess_limbs()));
+                    slots.extend(limbs(&b, g.excess_limbs()));
+                }
+                Stage::MaxPool(pool) => {
+                    let LayerTrace::MaxPool { output, .. } = &trace.layers[pool.index] else {
+                        unreachable!("the circuit's pools are the trace's pools");
+                    };
+                    let x = trace.layer_input(pool.index);
+                    slots.push(output.iter().map(|&v| from_i64(v)).collect());
+                    slots.push(crate::pool::differences(pool, x, output));
+                }
+            }
         }
         Ok(Self {
             input: trace.input.clone(),
@@ -156,13 +174,55 @@ pub fn prove_witness(key: &ProvingKey, witness: &Witness) -> Vec<u8> {
             .map(|s| (s, slot_eval(&slots[s], g_vars(circuit, g), point)))
             .collect::<Vec<_>>()
     };
+    // A stage's input, padded: the public input or a committed activation.
+    let source_values = |source: Source, vars: usize| -> Vec<F> {
+        match source {
+            Source::Input => padded(&witness.input, vars),
+            Source::Slot(slot) => {
+                let mut values = slots[slot].clone();
+                values.resize(1 << vars, F::ZERO);
+                values
+            }
+        }
+    };
+    // The public input's claims are checked by the verifier directly.
+    let input_claim = |claims: &mut Vec<Claim>, source: Source, point: &[EF], value: EF| {
+        if let Source::Slot(slot) = source {
+            claims.push(slot_claim(slot, point, value));
+        }
+    };
 
-    // Linear layers, last to first.
-    let last = circuit.layers.len() - 1;
+    // Stages, last to first.
     let mut point = channel
         .transcript
-        .challenges(b"output/point", circuit.layers[last].out_vars);
-    for (idx, layer) in circuit.layers.iter().enumerate().rev() {
+        .challenges(b"output/point", circuit.last_layer().out_vars);
+    for stage in circuit.stages.iter().rev() {
+        let layer = match stage {
+            Stage::Linear(layer) => layer,
+            Stage::MaxPool(pool) => {
+                let x = source_values(pool.input, pool.in_vars);
+                let y = source_values(Source::Slot(pool.y_slot), pool.out_vars);
+                let claims = crate::pool::prove(
+                    &mut channel,
+                    &format!("layer/{}/pool", pool.index),
+                    pool,
+                    &x,
+                    &y,
+                    &slots[pool.diff_slot],
+                );
+                for (point, value) in claims.diff {
+                    witness_claims.push(slot_claim(pool.diff_slot, &point, value));
+                }
+                witness_claims.push(slot_claim(pool.y_slot, &claims.y.0, claims.y.1));
+                input_claim(
+                    &mut witness_claims,
+                    pool.input,
+                    &claims.input.0,
+                    claims.input.1,
+                );
+                continue;
+            }
+        };
         let label = format!("layer/{}", layer.index);
         if let Some(g) = &layer.requant {
             point = channel
@@ -175,20 +235,46 @@ pub fn prove_witness(key: &ProvingKey, witness: &Witness) -> Vec<u8> {
                 witness_claims.push(slot_claim(s, &point, v));
             }
         }
-        let input: Vec<F> = if idx == 0 {
-            padded(&witness.input, layer.in_vars)
-        } else {
-            let previous = circuit.layers[idx - 1]
-                .requant
-                .expect("only the last layer is not requantised");
-            let mut y = slots[previous.y_slot()].clone();
-            y.resize(1 << layer.in_vars, F::ZERO);
-            y
+        let input = source_values(layer.input, layer.in_vars);
+        let weights = weight_slot(key, layer.weight_slot);
+        let bias_slot = match layer.op {
+            LinearOp::Dense { bias_slot, .. } => bias_slot,
+            LinearOp::Conv {
+                geometry,
+                row_vars,
+                col_vars,
+            } => {
+                let shape = ConvShape {
+                    geometry,
+                    row_vars,
+                    col_vars,
+                    in_vars: layer.in_vars,
+                };
+                let claims = crate::conv::prove(
+                    &mut channel,
+                    &format!("{label}/conv"),
+                    &shape,
+                    weights,
+                    &input,
+                    &point,
+                );
+                weight_claims.push(slot_claim(
+                    layer.weight_slot,
+                    &claims.weight_point,
+                    claims.weight_eval,
+                ));
+                input_claim(
+                    &mut witness_claims,
+                    layer.input,
+                    &claims.input_point,
+                    claims.input_eval,
+                );
+                continue;
+            }
         };
-        let bias = weight_slot(key, layer.bias_slot);
+        let bias = weight_slot(key, bias_slot);
         let bias_eval = slot_eval(bias, layer.out_vars, &point);
         channel.send_ext(format!("{label}/bias").as_bytes(), &[bias_eval]);
-        let weights = weight_slot(key, layer.weight_slot);
         let eq = eq_table(&point);
         let n_cols = 1 << layer.in_vars;
         let mut row_combination = vec![EF::ZERO; n_cols];
@@ -208,18 +294,12 @@ pub fn prove_witness(key: &ProvingKey, witness: &Witness) -> Vec<u8> {
         channel.send_ext(format!("{label}/evals").as_bytes(), &finals);
         let weight_point: Vec<EF> = point.iter().chain(&rho).copied().collect();
         weight_claims.push(slot_claim(layer.weight_slot, &weight_point, finals[0]));
-        weight_claims.push(slot_claim(layer.bias_slot, &point, bias_eval));
-        if idx > 0 {
-            let previous = circuit.layers[idx - 1]
-                .requant
-                .expect("only the last layer is not requantised");
-            witness_claims.push(slot_claim(previous.y_slot(), &rho, finals[1]));
-        }
+        weight_claims.push(slot_claim(bias_slot, &point, bias_eval));
+        input_claim(&mut witness_claims, layer.input, &rho, finals[1]);
     }
 
     // Clamp zero-checks.
-    for layer in &circuit.layers {
-        let Some(g) = &layer.requant else { continue };
+    for (layer, g) in circuit.gadgets() {
         let label = format!("layer/{}/clamp", layer.index);
         let tau = channel
             .transcript
@@ -277,13 +357,12 @@ pub fn prove_witness(key: &ProvingKey, witness: &Witness) -> Vec<u8> {
         let eta = &leaf.point[1..];
         let lo = &eta[circuit.column_index_vars..];
         let mut values = Vec::new();
-        for layer in &circuit.layers {
-            let Some(g) = &layer.requant else { continue };
-            let tail = &lo[circuit.column_vars - layer.out_vars..];
-            for (s, v) in gadget_evals(g, tail, false) {
-                values.push(v);
-                witness_claims.push(slot_claim(s, tail, v));
-            }
+        for &s in &circuit.looked_up_slots {
+            let vars = circuit.witness_layout.slots[s].vars;
+            let tail = &lo[circuit.column_vars - vars..];
+            let v = slot_eval(&slots[s], vars, tail);
+            values.push(v);
+            witness_claims.push(slot_claim(s, tail, v));
         }
         let table_point = &eta[eta.len() - TABLE_VARS..];
         let m = slot_eval(&slots[circuit.multiplicity_slot], TABLE_VARS, table_point);

@@ -7,13 +7,15 @@
 use p3_field::PrimeCharacteristicRing;
 
 use crate::channel::{ChannelError, VerifierChannel};
-use crate::circuit::TABLE_VARS;
+use crate::circuit::{LinearOp, Source, Stage, TABLE_VARS};
+use crate::conv::{ConvError, ConvShape};
 use crate::field::{EF, from_i64};
 use crate::key::{Identity, VerifyingKey};
 use crate::layout::{BatchError, Claim, verify_batch};
 use crate::logup::{self, LogupError};
 use crate::mle::{eq_eval, evaluate_base, padded};
 use crate::pcs::{TensorParams, TensorPcs};
+use crate::pool::PoolError;
 use crate::proof::{
     HEADER_LEN, MAX_PROOF_BYTES, PROOF_MAGIC, PROOF_VERSION, accumulator_eval, column_eval,
     from_limbs, statement_transcript, table_identity_eval, zero_prefix,
@@ -52,6 +54,12 @@ pub enum VerifyError {
     /// The input claim disagrees with the public input.
     #[error("the first layer's input claim disagrees with the public input")]
     Input,
+    /// A convolution's sumchecks failed.
+    #[error("layer {0}: {1}")]
+    Conv(usize, ConvError),
+    /// A max pool's checks failed.
+    #[error("layer {0}: {1}")]
+    MaxPool(usize, PoolError),
     /// A clamp zero-check does not end at its claimed values.
     #[error("layer {0}: the clamp zero-check does not match its evaluations")]
     Clamp(usize),
@@ -121,11 +129,48 @@ pub fn verify(
         move |e| VerifyError::Sumcheck(label, e)
     };
 
-    let last = circuit.layers.len() - 1;
-    let out_vars = circuit.layers[last].out_vars;
+    // The public input's claims are checked here; an activation's go to the witness opening.
+    let input_claim = |claims: &mut Vec<Claim>,
+                       source: Source,
+                       vars: usize,
+                       point: &[EF],
+                       value: EF|
+     -> Result<(), VerifyError> {
+        match source {
+            Source::Input => {
+                if value != evaluate_base(&padded(&input, vars), point) {
+                    return Err(VerifyError::Input);
+                }
+            }
+            Source::Slot(slot) => claims.push(slot_claim(slot, point, value)),
+        }
+        Ok(())
+    };
+
+    let out_vars = circuit.last_layer().out_vars;
     let mut point = channel.transcript.challenges(b"output/point", out_vars);
     let mut claim = evaluate_base(&padded(output, out_vars), &point);
-    for (idx, layer) in circuit.layers.iter().enumerate().rev() {
+    for stage in circuit.stages.iter().rev() {
+        let layer = match stage {
+            Stage::Linear(layer) => layer,
+            Stage::MaxPool(pool) => {
+                let label = format!("layer/{}/pool", pool.index);
+                let claims = crate::pool::verify(&mut channel, &label, pool)
+                    .map_err(|e| VerifyError::MaxPool(pool.index, e))?;
+                for (point, value) in claims.diff {
+                    witness_claims.push(slot_claim(pool.diff_slot, &point, value));
+                }
+                witness_claims.push(slot_claim(pool.y_slot, &claims.y.0, claims.y.1));
+                input_claim(
+                    &mut witness_claims,
+                    pool.input,
+                    pool.in_vars,
+                    &claims.input.0,
+                    claims.input.1,
+                )?;
+                continue;
+            }
+        };
         let label = format!("layer/{}", layer.index);
         if let Some(g) = &layer.requant {
             point = channel
@@ -135,8 +180,44 @@ pub fn verify(
             for (s, &v) in (g.first_slot..).zip(&values) {
                 witness_claims.push(slot_claim(s, &point, v));
             }
-            claim = accumulator_eval(g, &values);
+            claim = accumulator_eval(g, &point, &values);
         }
+        let bias_slot = match layer.op {
+            LinearOp::Dense { bias_slot, .. } => bias_slot,
+            LinearOp::Conv {
+                geometry,
+                row_vars,
+                col_vars,
+            } => {
+                let shape = ConvShape {
+                    geometry,
+                    row_vars,
+                    col_vars,
+                    in_vars: layer.in_vars,
+                };
+                let claims = crate::conv::verify(
+                    &mut channel,
+                    &format!("{label}/conv"),
+                    &shape,
+                    &point,
+                    claim,
+                )
+                .map_err(|e| VerifyError::Conv(layer.index, e))?;
+                weight_claims.push(slot_claim(
+                    layer.weight_slot,
+                    &claims.weight_point,
+                    claims.weight_eval,
+                ));
+                input_claim(
+                    &mut witness_claims,
+                    layer.input,
+                    layer.in_vars,
+                    &claims.input_point,
+                    claims.input_eval,
+                )?;
+                continue;
+            }
+        };
         let bias_eval = channel.recv_one(format!("{label}/bias").as_bytes())?;
         let matmul_label = format!("{label}/matmul");
         let (rho, final_value) = sumcheck::verify_generic(
@@ -154,21 +235,17 @@ pub fn verify(
         }
         let weight_point: Vec<EF> = point.iter().chain(&rho).copied().collect();
         weight_claims.push(slot_claim(layer.weight_slot, &weight_point, weight_eval));
-        weight_claims.push(slot_claim(layer.bias_slot, &point, bias_eval));
-        if idx == 0 {
-            if input_eval != evaluate_base(&padded(&input, layer.in_vars), &rho) {
-                return Err(VerifyError::Input);
-            }
-        } else {
-            let Some(previous) = circuit.layers[idx - 1].requant else {
-                unreachable!("the circuit requantises every layer but the last");
-            };
-            witness_claims.push(slot_claim(previous.y_slot(), &rho, input_eval));
-        }
+        weight_claims.push(slot_claim(bias_slot, &point, bias_eval));
+        input_claim(
+            &mut witness_claims,
+            layer.input,
+            layer.in_vars,
+            &rho,
+            input_eval,
+        )?;
     }
 
-    for layer in &circuit.layers {
-        let Some(g) = &layer.requant else { continue };
+    for (layer, g) in circuit.gadgets() {
         let label = format!("layer/{}/clamp", layer.index);
         let tau = channel
             .transcript
@@ -195,27 +272,19 @@ pub fn verify(
     if circuit.has_lookups() {
         let alpha = channel.transcript.challenge(b"logup/alpha");
         let leaf = logup::verify(&mut channel, 1 + circuit.lookup_half_vars())?;
-        let n_values: usize = circuit
-            .layers
-            .iter()
-            .filter_map(|l| l.requant.map(|g| g.n_slots()))
-            .sum::<usize>()
-            + 1;
+        let n_values = circuit.looked_up_slots.len() + 1;
         let values = channel.recv_ext(b"logup/evals", n_values)?;
         let eta = &leaf.point[1..];
         let (column_index, lo) = eta.split_at(circuit.column_index_vars);
         // Slot values at their tails of `lo`, keyed by slot.
         let mut slot_values = vec![EF::ZERO; circuit.multiplicity_slot];
         let mut next = values.iter();
-        for layer in &circuit.layers {
-            let Some(g) = &layer.requant else { continue };
-            let tail = &lo[circuit.column_vars - layer.out_vars..];
-            let range = g.first_slot..g.first_slot + g.n_slots();
-            for (s, slot_value) in range.clone().zip(&mut slot_values[range]) {
-                let v = *next.next().ok_or(VerifyError::Leaves)?;
-                *slot_value = v;
-                witness_claims.push(slot_claim(s, tail, v));
-            }
+        for &s in &circuit.looked_up_slots {
+            let vars = circuit.witness_layout.slots[s].vars;
+            let tail = &lo[circuit.column_vars - vars..];
+            let v = *next.next().ok_or(VerifyError::Leaves)?;
+            slot_values[s] = v;
+            witness_claims.push(slot_claim(s, tail, v));
         }
         let table_point = &eta[eta.len() - TABLE_VARS..];
         let m = *next.next().ok_or(VerifyError::Leaves)?;

@@ -9,6 +9,7 @@ mod exec;
 mod onnx;
 mod pcs;
 mod prove;
+mod prove_cnn;
 mod shared_models;
 mod sumcheck;
 mod support;
