@@ -6,6 +6,7 @@
 
 mod arch;
 mod exec;
+mod fuzz;
 mod onnx;
 mod pcs;
 mod prove;
