@@ -14,11 +14,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use ailedger_zkml::key::ProvingKey;
-use ailedger_zkml::prover::prove;
+use ailedger_zkml::prover::{prove, prove_batch};
+use ailedger_zkml::quantise::QuantModel;
 use ailedger_zkml::quantise::quantise;
 use ailedger_zkml::soundness;
-use ailedger_zkml::verifier::verify;
-use ailedger_zkml::{input, onnx};
+use ailedger_zkml::verifier::{verify, verify_batch};
+use ailedger_zkml::{input, npz, onnx};
 
 const RUNS: usize = 9;
 
@@ -59,6 +60,7 @@ fn main() {
         "model | params | commit ms | prove ms | verify ms | proof bytes | peak MB | soundness bits \
          | EZKL prove ms | EZKL verify ms | EZKL proof bytes | EZKL peak MB"
     );
+    let mut batches = Vec::new();
     for name in ["digits-mlp", "small-cnn", "mnist-size-mlp"] {
         let peak_tracked = reset_peak();
         let graph = onnx::import(&fs::read(dir.join(format!("{name}.onnx"))).unwrap()).unwrap();
@@ -113,5 +115,55 @@ fn main() {
             ezkl_prove * 1e3,
             ezkl_verify * 1e3,
         );
+        batches.push((name, model, key));
     }
+
+    println!();
+    println!(
+        "model | batch | prove ms | inferences/s | verify ms | proof bytes | bytes/inference \
+         | soundness bits"
+    );
+    for (name, model, key) in &batches {
+        let inputs = test_inputs(&dir, name, model);
+        for batch in [1, 16, 64] {
+            let xs = &inputs[..batch.min(inputs.len())];
+            let (mut prove_times, mut verify_times) = (Vec::new(), Vec::new());
+            let mut proof_len = 0;
+            for _ in 0..3 {
+                let start = Instant::now();
+                let (outputs, proof) = prove_batch(key, xs).unwrap();
+                prove_times.push(start.elapsed());
+                let start = Instant::now();
+                verify_batch(key.verifying_key(), None, xs, &outputs, &proof).unwrap();
+                verify_times.push(start.elapsed());
+                proof_len = proof.len();
+            }
+            let prove_time = median(prove_times).as_secs_f64();
+            println!(
+                "{name} | {} | {:.1} | {:.0} | {:.1} | {proof_len} | {} | {:.1}",
+                xs.len(),
+                prove_time * 1e3,
+                xs.len() as f64 / prove_time,
+                median(verify_times).as_secs_f64() * 1e3,
+                proof_len / xs.len(),
+                soundness::batch_report(key.verifying_key(), xs.len())
+                    .unwrap()
+                    .total_bits,
+            );
+        }
+    }
+}
+
+/// The model's test-set inputs, quantised.
+fn test_inputs(dir: &Path, name: &str, model: &QuantModel) -> Vec<Vec<i8>> {
+    let test = npz::read_npz(&fs::read(dir.join(format!("{name}.test.npz"))).unwrap()).unwrap();
+    let n = model.arch().input_len();
+    test["X"]
+        .values
+        .chunks_exact(n)
+        .map(|c| {
+            let floats: Vec<f32> = c.iter().map(|&v| v as f32).collect();
+            model.arch().quantise_input(&floats)
+        })
+        .collect()
 }

@@ -242,6 +242,16 @@ pub struct Circuit {
     /// Entries of every im2col matrix and pooling window together: the verifier's work on
     /// the windowed layers is linear in this.
     pub window_entries: usize,
+    /// Variables of the sample index: a batch of up to `2^batch_vars` inferences (0 for one).
+    pub batch_vars: usize,
+}
+
+/// The most inferences one batched proof covers.
+pub const MAX_BATCH: usize = 1 << 16;
+
+/// Variables of the sample index of a batch of `batch` inferences (`0` for one).
+pub fn batch_vars(batch: usize) -> usize {
+    batch.next_power_of_two().trailing_zeros() as usize
 }
 
 const HALF_P: u128 = ((1u128 << 64) - (1u128 << 32)) / 2;
@@ -249,6 +259,14 @@ const HALF_P: u128 = ((1u128 << 64) - (1u128 << 32)) / 2;
 impl Circuit {
     /// Derives the circuit of `arch`.
     pub fn new(arch: &Arch) -> Result<Self, CircuitError> {
+        Self::batched(arch, 0)
+    }
+
+    /// Derives the circuit of `arch` for a batch of up to `2^batch_vars` inferences proven
+    /// together: every witness slot holds the batch's vectors one after the other (the sample
+    /// index is the slot's top variables), so each stage's relation, being the same for every
+    /// sample, is checked once on the batch folded at a random sample point.
+    pub fn batched(arch: &Arch, batch_vars: usize) -> Result<Self, CircuitError> {
         let mut stages = Vec::new();
         let mut weight_vars = Vec::new();
         let mut witness_vars = Vec::new();
@@ -308,7 +326,10 @@ impl Circuit {
                         None => None,
                         Some(r) => {
                             let gadget = gadget(index, n_terms, r, witness_vars.len(), output_len)?;
-                            witness_vars.extend(std::iter::repeat_n(out_vars, gadget.n_slots()));
+                            witness_vars.extend(std::iter::repeat_n(
+                                batch_vars + out_vars,
+                                gadget.n_slots(),
+                            ));
                             Some(gadget)
                         }
                     };
@@ -337,8 +358,8 @@ impl Circuit {
                     }
                     let window_vars = n_vars(geometry.window_len());
                     let y_slot = witness_vars.len();
-                    witness_vars.push(out_vars);
-                    witness_vars.push(out_vars + window_vars);
+                    witness_vars.push(batch_vars + out_vars);
+                    witness_vars.push(batch_vars + out_vars + window_vars);
                     window_entries = window_entries.saturating_add(output_len << window_vars);
                     current = Some(Source::Slot(y_slot));
                     stages.push(Stage::MaxPool(PoolLayer {
@@ -372,7 +393,7 @@ impl Circuit {
                 Stage::Linear(_) => continue,
                 Stage::MaxPool(pool) => {
                     // Every difference is a byte: y is at least every cell of its window.
-                    let vars = pool.out_vars + pool.window_vars;
+                    let vars = batch_vars + pool.out_vars + pool.window_vars;
                     columns.push(column(pool.diff_slot, vars, 1, 0));
                     continue;
                 }
@@ -426,6 +447,7 @@ impl Circuit {
             input_len: arch.input_len(),
             output_len: arch.output_len(),
             window_entries,
+            batch_vars,
         })
     }
 

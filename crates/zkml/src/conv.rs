@@ -92,14 +92,14 @@ impl ConvShape {
 
 /// `Q[co, j] = Σ_p E[co·P + p] X'[j, p]`, `2^(row_vars + col_vars)` values (zero outside the
 /// channels and columns), for the prover.
-fn im2col_products(shape: &ConvShape, e: &[EF], x: &[F]) -> Vec<EF> {
+fn im2col_products(shape: &ConvShape, e: &[EF], x: &[EF]) -> Vec<EF> {
     let c_out = shape.geometry.c_out;
     let positions = shape.positions();
     let n_cols = 1 << shape.col_vars;
     let mut q = vec![EF::ZERO; n_cols << shape.row_vars];
     shape.geometry.for_each_tap(|j, p, i| {
         let value = x[i];
-        if value == F::ZERO {
+        if value == EF::ZERO {
             return;
         }
         for co in 0..c_out {
@@ -145,13 +145,14 @@ fn input_coefficients(shape: &ConvShape, r: &[EF], point: &[EF]) -> (EF, Vec<EF>
 }
 
 /// Proves the claim `acc~(r)` (already bound by the caller) for `acc = conv(W_aug, x)`, with
-/// `weights` the `W_aug` slot and `x` the input padded to `2^in_vars`.
+/// `weights` the `W_aug` slot and `x` the input padded to `2^in_vars` (for a batch: the
+/// samples' inputs folded at the claim's sample point, by linearity).
 pub fn prove(
     channel: &mut ProverChannel,
     label: &str,
     shape: &ConvShape,
     weights: &[F],
-    x: &[F],
+    x: &[EF],
     r: &[EF],
 ) -> ConvClaims {
     let e = eq_table(r);
@@ -167,7 +168,7 @@ pub fn prove(
     );
     channel.send_ext(weights_label.as_bytes(), &finals);
     let (_, t) = input_coefficients(shape, r, &point);
-    let x_ext = x.iter().map(|&v| EF::from(v)).collect();
+    let x_ext = x.to_vec();
     let im2col_label = format!("{label}/im2col");
     let (input_point, input_finals) =
         sumcheck::prove_generic(channel, im2col_label.as_bytes(), vec![t, x_ext], 2, |t| {

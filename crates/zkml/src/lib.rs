@@ -26,6 +26,9 @@
 //!   per-inference witness commitment.
 //! - [`verifier::verify`] rebuilds the circuit from the descriptor and checks a proof read
 //!   message by message from its versioned binary form ([`proof`], [`channel`]).
+//! - [`prover::prove_batch`] and [`verifier::verify_batch`] do the same for many inferences in
+//!   one proof: the samples are stacked in every witness slot, each stage is checked once on
+//!   the batch folded at a random sample point, and the weights are opened once.
 //! - [`soundness::report`] counts the soundness of every component (at least 100 bits each).
 //!
 //! # Status

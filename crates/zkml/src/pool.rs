@@ -20,16 +20,20 @@
 //! check on `y` itself is needed. A one-hot selector would need a booleanity check and a
 //! second committed table of the same size; the product needs neither.
 //!
-//! Soundness (counted in [`crate::soundness`]): `(out_vars + window_vars) / |EF|` for `r`,
-//! `2 out_vars / |EF|` and `2 in_vars / |EF|` for the two sumchecks, and
-//! `(out_vars + (K + 1) out_vars) / |EF|` for the zero-check (`K = kh * kw`).
+//! A batch of samples is proven at once: `r` has the sample index as its top variables, the
+//! relation of step 1 (the same for every sample) is checked on `y` and `x` folded at `r`'s
+//! sample part, and the zero-check runs over samples and outputs together.
+//!
+//! Soundness (counted in [`crate::soundness`]): `(batch_vars + out_vars + window_vars) / |EF|`
+//! for `r`, `2 out_vars / |EF|` and `2 in_vars / |EF|` for the two sumchecks, and
+//! `(n + (K + 1) n) / |EF|` for the zero-check (`n = batch_vars + out_vars`, `K = kh * kw`).
 
 use p3_field::PrimeCharacteristicRing;
 
 use crate::channel::{ProverChannel, VerifierChannel};
 use crate::circuit::PoolLayer;
 use crate::field::{EF, F};
-use crate::mle::{eq_eval, eq_table, evaluate, evaluate_base};
+use crate::mle::{eq_eval, eq_table, evaluate, evaluate_base, fix_prefix};
 use crate::sumcheck::{self, GenericSumcheckError};
 
 /// Most cells of a pooling window the prover handles: the zero-check's degree is one more.
@@ -116,45 +120,52 @@ fn product(values: &[EF]) -> EF {
     values.iter().copied().product()
 }
 
-/// Proves a max pool: `x` and `y` padded to their slots, `d` the differences.
+/// Proves a max pool over a batch of `2^batch_vars` samples: `x` and `y` the samples' inputs
+/// and maxima, each padded to its slot and stacked, `d` the differences, stacked alike.
 pub fn prove(
     channel: &mut ProverChannel,
     label: &str,
     pool: &PoolLayer,
+    batch_vars: usize,
     x: &[F],
     y: &[F],
     d: &[F],
 ) -> PoolClaims {
-    let r = channel
-        .transcript
-        .challenges(label.as_bytes(), pool.out_vars + pool.window_vars);
-    let (a, b, _) = coefficients(pool, &r);
-    let d_eval = evaluate_base(d, &r);
-    let y_ext: Vec<EF> = y.iter().map(|&v| EF::from(v)).collect();
-    let s_y: EF = a.iter().zip(&y_ext).map(|(&c, &v)| c * v).sum();
+    let point = channel.transcript.challenges(
+        label.as_bytes(),
+        batch_vars + pool.out_vars + pool.window_vars,
+    );
+    let (sample, r) = point.split_at(batch_vars);
+    let (a, b, _) = coefficients(pool, r);
+    let d_eval = evaluate_base(d, &point);
+    // The relation is the same for every sample, so it is checked on the batch folded at the
+    // sample point.
+    let y_folded = fix_prefix(y, sample);
+    let s_y: EF = a.iter().zip(&y_folded).map(|(&c, &v)| c * v).sum();
     channel.send_ext(label.as_bytes(), &[d_eval, s_y]);
 
+    let with_sample = |rho: Vec<EF>| -> Vec<EF> { sample.iter().copied().chain(rho).collect() };
     let y_label = format!("{label}/y");
     let (y_point, finals) =
-        sumcheck::prove_generic(channel, y_label.as_bytes(), vec![a, y_ext], 2, |t| {
+        sumcheck::prove_generic(channel, y_label.as_bytes(), vec![a, y_folded], 2, |t| {
             t[0] * t[1]
         });
     channel.send_ext(y_label.as_bytes(), &finals[1..]);
-    let y_claim = (y_point, finals[1]);
+    let y_claim = (with_sample(y_point), finals[1]);
 
     let x_label = format!("{label}/x");
-    let x_ext = x.iter().map(|&v| EF::from(v)).collect();
+    let x_folded = fix_prefix(x, sample);
     let (x_point, finals) =
-        sumcheck::prove_generic(channel, x_label.as_bytes(), vec![b, x_ext], 2, |t| {
+        sumcheck::prove_generic(channel, x_label.as_bytes(), vec![b, x_folded], 2, |t| {
             t[0] * t[1]
         });
     channel.send_ext(x_label.as_bytes(), &finals[1..]);
-    let input = (x_point, finals[1]);
+    let input = (with_sample(x_point), finals[1]);
 
     let max_label = format!("{label}/max");
     let tau = channel
         .transcript
-        .challenges(max_label.as_bytes(), pool.out_vars);
+        .challenges(max_label.as_bytes(), batch_vars + pool.out_vars);
     let n_cells = pool.geometry.window_len();
     let mut tables = vec![eq_table(&tau)];
     tables.extend((0..n_cells).map(|k| cell_table(pool, d, k)));
@@ -163,7 +174,7 @@ pub fn prove(
             t[0] * product(&t[1..])
         });
     channel.send_ext(max_label.as_bytes(), &finals[1..]);
-    let mut diff = vec![(r, d_eval)];
+    let mut diff = vec![(point.clone(), d_eval)];
     for (k, &value) in finals[1..].iter().enumerate() {
         diff.push((cell_point(&rho, k, pool.window_vars), value));
     }
@@ -174,11 +185,13 @@ pub fn prove(
     }
 }
 
-/// Verifies a max pool's proof, returning the claims it reduces to.
+/// Verifies a max pool's proof over a batch of `2^batch_vars` samples, returning the claims it
+/// reduces to.
 pub fn verify(
     channel: &mut VerifierChannel<'_>,
     label: &str,
     pool: &PoolLayer,
+    batch_vars: usize,
 ) -> Result<PoolClaims, PoolError> {
     let recv = |channel: &mut VerifierChannel<'_>, label: &str, n| {
         channel
@@ -189,13 +202,16 @@ pub fn verify(
         sumcheck::verify_generic(channel, label.as_bytes(), n_vars, degree, claim)
             .map_err(|e| PoolError::Sumcheck(label.to_owned(), e))
     };
-    let r = channel
-        .transcript
-        .challenges(label.as_bytes(), pool.out_vars + pool.window_vars);
+    let point = channel.transcript.challenges(
+        label.as_bytes(),
+        batch_vars + pool.out_vars + pool.window_vars,
+    );
+    let (sample, r) = point.split_at(batch_vars);
     let sent = recv(channel, label, 2)?;
     let (d_eval, s_y) = (sent[0], sent[1]);
-    let (a, b, c) = coefficients(pool, &r);
+    let (a, b, c) = coefficients(pool, r);
     let s_x = s_y + c - d_eval;
+    let with_sample = |rho: Vec<EF>| -> Vec<EF> { sample.iter().copied().chain(rho).collect() };
 
     let y_label = format!("{label}/y");
     let (y_point, final_value) = sumcheck(channel, &y_label, pool.out_vars, 2, s_y)?;
@@ -214,20 +230,26 @@ pub fn verify(
     let max_label = format!("{label}/max");
     let tau = channel
         .transcript
-        .challenges(max_label.as_bytes(), pool.out_vars);
+        .challenges(max_label.as_bytes(), batch_vars + pool.out_vars);
     let n_cells = pool.geometry.window_len();
-    let (rho, final_value) = sumcheck(channel, &max_label, pool.out_vars, n_cells + 1, EF::ZERO)?;
+    let (rho, final_value) = sumcheck(
+        channel,
+        &max_label,
+        batch_vars + pool.out_vars,
+        n_cells + 1,
+        EF::ZERO,
+    )?;
     let cells = recv(channel, &max_label, n_cells)?;
     if final_value != eq_eval(&tau, &rho) * product(&cells) {
         return Err(PoolError::Product);
     }
-    let mut diff = vec![(r, d_eval)];
+    let mut diff = vec![(point.clone(), d_eval)];
     for (k, &value) in cells.iter().enumerate() {
         diff.push((cell_point(&rho, k, pool.window_vars), value));
     }
     Ok(PoolClaims {
         diff,
-        y: (y_point, y_eval),
-        input: (x_point, x_eval),
+        y: (with_sample(y_point), y_eval),
+        input: (with_sample(x_point), x_eval),
     })
 }

@@ -33,12 +33,14 @@ pub fn header() -> Vec<u8> {
     out
 }
 
-/// The transcript after absorbing the statement: identity, descriptor, weight commitment, input
-/// and output. Every challenge of the proof depends on all of them.
+/// The transcript after absorbing the statement: identity, descriptor, weight commitment, the
+/// batch size when it is more than one, inputs and outputs (one after the other). Every
+/// challenge of the proof depends on all of them.
 pub fn statement_transcript(
     identity: &Identity,
     arch_bytes: &[u8],
     weight_root: &Commitment,
+    batch: usize,
     input: &[i64],
     output: &[i64],
 ) -> Transcript {
@@ -46,6 +48,10 @@ pub fn statement_transcript(
     transcript.absorb_bytes(b"statement/identity", identity);
     transcript.absorb_bytes(b"statement/descriptor", arch_bytes);
     transcript.absorb_bytes(b"statement/weights", weight_root);
+    // A single inference keeps the statement it always had.
+    if batch > 1 {
+        transcript.absorb_bytes(b"statement/batch", &(batch as u64).to_be_bytes());
+    }
     let to_field = |values: &[i64]| values.iter().map(|&v| from_i64(v)).collect::<Vec<F>>();
     transcript.absorb_base(b"statement/input", &to_field(input));
     transcript.absorb_base(b"statement/output", &to_field(output));

@@ -6,7 +6,7 @@
 //! each counted round by round, which is what the Fiat–Shamir transform preserves for a
 //! sponge modelled as a random oracle). No proof of work is used, so none is counted.
 
-use crate::circuit::{LinearOp, Source, Stage};
+use crate::circuit::{Circuit, CircuitError, LinearOp, Source, Stage, batch_vars};
 use crate::field::EF_BITS;
 use crate::key::VerifyingKey;
 use crate::logup;
@@ -39,12 +39,22 @@ fn field_bits(numerator: usize) -> f64 {
 
 /// The soundness budget of proofs for `key`.
 pub fn report(key: &VerifyingKey) -> Report {
-    let circuit = key.circuit();
+    report_for(key, key.circuit())
+}
+
+/// The soundness budget of batched proofs of `batch` inferences for `key`.
+pub fn batch_report(key: &VerifyingKey, batch: usize) -> Result<Report, CircuitError> {
+    let circuit = Circuit::batched(key.arch(), batch_vars(batch))?;
+    Ok(report_for(key, &circuit))
+}
+
+fn report_for(key: &VerifyingKey, circuit: &Circuit) -> Report {
+    let bv = circuit.batch_vars;
     let mut components = Vec::new();
     let mut push = |name: String, bits: f64| components.push(Component { name, bits });
     push(
         "output point".into(),
-        field_bits(circuit.last_layer().out_vars),
+        field_bits(bv + circuit.last_layer().out_vars),
     );
     // Claims batched into each opening: the batching challenge's polynomial has that degree.
     let mut witness_claims = 0;
@@ -82,14 +92,12 @@ pub fn report(key: &VerifyingKey) -> Report {
                     }
                 }
                 if let Some(g) = layer.requant {
-                    push(
-                        format!("layer {i} requant point"),
-                        field_bits(layer.out_vars),
-                    );
+                    let n = bv + layer.out_vars;
+                    push(format!("layer {i} requant point"), field_bits(n));
                     // eq(τ) zero-check, λ, and the degree-3 sumcheck.
                     push(
                         format!("layer {i} clamp zero-check"),
-                        field_bits(layer.out_vars + 1 + 3 * layer.out_vars),
+                        field_bits(n + 1 + 3 * n),
                     );
                     witness_claims += g.n_slots() + 1 + 2 * g.excess_limbs();
                 }
@@ -98,16 +106,17 @@ pub fn report(key: &VerifyingKey) -> Report {
                 let cells = pool.geometry.window_len();
                 push(
                     format!("layer {i} max pool difference point"),
-                    field_bits(pool.out_vars + pool.window_vars),
+                    field_bits(bv + pool.out_vars + pool.window_vars),
                 );
                 push(
                     format!("layer {i} max pool difference sumchecks"),
                     field_bits(2 * pool.out_vars + 2 * pool.in_vars),
                 );
                 // eq(τ) zero-check and the degree-(cells + 1) sumcheck.
+                let n = bv + pool.out_vars;
                 push(
                     format!("layer {i} max pool product zero-check"),
-                    field_bits(pool.out_vars + (cells + 1) * pool.out_vars),
+                    field_bits(n + (cells + 1) * n),
                 );
                 witness_claims += 2 + cells;
             }

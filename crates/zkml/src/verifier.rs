@@ -7,13 +7,13 @@
 use p3_field::PrimeCharacteristicRing;
 
 use crate::channel::{ChannelError, VerifierChannel};
-use crate::circuit::{LinearOp, Source, Stage, TABLE_VARS};
+use crate::circuit::{Circuit, LinearOp, MAX_BATCH, Source, Stage, TABLE_VARS, batch_vars};
 use crate::conv::{ConvError, ConvShape};
 use crate::field::{EF, from_i64};
 use crate::key::{Identity, VerifyingKey};
-use crate::layout::{BatchError, Claim, verify_batch};
+use crate::layout::{self, BatchError, Claim};
 use crate::logup::{self, LogupError};
-use crate::mle::{eq_eval, evaluate_base, padded};
+use crate::mle::{eq_eval, evaluate_base, stacked};
 use crate::pcs::{TensorParams, TensorPcs};
 use crate::pool::PoolError;
 use crate::proof::{
@@ -29,6 +29,14 @@ pub enum VerifyError {
     /// The verifying key is not the expected model.
     #[error("the verifying key's identity is not the expected model identity")]
     Identity,
+    /// No input, more than [`MAX_BATCH`], or not one output per input.
+    #[error("{inputs} inputs and {outputs} outputs: a batch is 1 to {MAX_BATCH} pairs")]
+    Batch {
+        /// Inputs given.
+        inputs: usize,
+        /// Outputs given.
+        outputs: usize,
+    },
     /// The input or output has the wrong length.
     #[error("the model takes {expected} {what} values, {found} were given")]
     Length {
@@ -83,15 +91,47 @@ pub fn verify(
     output: &[i64],
     proof: &[u8],
 ) -> Result<(), VerifyError> {
+    verify_batch(
+        key,
+        expected_identity,
+        &[input.to_vec()],
+        &[output.to_vec()],
+        proof,
+    )
+}
+
+/// Verifies one proof that the model of `key` maps each of `inputs` to the output at the same
+/// place in `outputs` (see [`crate::prover::prove_batch`]).
+pub fn verify_batch(
+    key: &VerifyingKey,
+    expected_identity: Option<&Identity>,
+    inputs: &[Vec<i8>],
+    outputs: &[Vec<i64>],
+    proof: &[u8],
+) -> Result<(), VerifyError> {
     if expected_identity.is_some_and(|id| *id != key.identity) {
         return Err(VerifyError::Identity);
     }
-    let circuit = &key.circuit;
-    for (what, expected, found) in [
-        ("input", circuit.input_len, input.len()),
-        ("output", circuit.output_len, output.len()),
+    if inputs.is_empty() || inputs.len() > MAX_BATCH || outputs.len() != inputs.len() {
+        return Err(VerifyError::Batch {
+            inputs: inputs.len(),
+            outputs: outputs.len(),
+        });
+    }
+    let single = &key.circuit;
+    for (what, expected, values) in [
+        (
+            "input",
+            single.input_len,
+            inputs.iter().map(Vec::len).collect::<Vec<_>>(),
+        ),
+        (
+            "output",
+            single.output_len,
+            outputs.iter().map(Vec::len).collect(),
+        ),
     ] {
-        if expected != found {
+        if let Some(&found) = values.iter().find(|&&found| found != expected) {
             return Err(VerifyError::Length {
                 what,
                 expected,
@@ -106,13 +146,23 @@ pub fn verify(
     {
         return Err(VerifyError::Header);
     }
-    let input: Vec<i64> = input.iter().map(|&v| i64::from(v)).collect();
+    let bv = batch_vars(inputs.len());
+    let batched;
+    let circuit = if bv == 0 {
+        single
+    } else {
+        batched = Circuit::batched(&key.arch, bv).map_err(|_| VerifyError::Header)?;
+        &batched
+    };
+    let input: Vec<i64> = inputs.iter().flatten().map(|&v| i64::from(v)).collect();
+    let output: Vec<i64> = outputs.iter().flatten().copied().collect();
     let transcript = statement_transcript(
         &key.identity,
         &key.arch_bytes,
         &key.weight_root,
+        inputs.len(),
         &input,
-        output,
+        &output,
     );
     let mut channel = VerifierChannel::new(transcript, proof, HEADER_LEN);
     let witness_root = channel.recv_bytes::<32>(b"witness/root")?;
@@ -138,7 +188,8 @@ pub fn verify(
      -> Result<(), VerifyError> {
         match source {
             Source::Input => {
-                if value != evaluate_base(&padded(&input, vars), point) {
+                let table = stacked(&input, circuit.input_len, vars, bv);
+                if value != evaluate_base(&table, point) {
                     return Err(VerifyError::Input);
                 }
             }
@@ -147,15 +198,18 @@ pub fn verify(
         Ok(())
     };
 
+    // Every claim point starts with the sample index's variables.
     let out_vars = circuit.last_layer().out_vars;
-    let mut point = channel.transcript.challenges(b"output/point", out_vars);
-    let mut claim = evaluate_base(&padded(output, out_vars), &point);
+    let mut point = channel
+        .transcript
+        .challenges(b"output/point", bv + out_vars);
+    let mut claim = evaluate_base(&stacked(&output, circuit.output_len, out_vars, bv), &point);
     for stage in circuit.stages.iter().rev() {
         let layer = match stage {
             Stage::Linear(layer) => layer,
             Stage::MaxPool(pool) => {
                 let label = format!("layer/{}/pool", pool.index);
-                let claims = crate::pool::verify(&mut channel, &label, pool)
+                let claims = crate::pool::verify(&mut channel, &label, pool, bv)
                     .map_err(|e| VerifyError::MaxPool(pool.index, e))?;
                 for (point, value) in claims.diff {
                     witness_claims.push(slot_claim(pool.diff_slot, &point, value));
@@ -175,13 +229,15 @@ pub fn verify(
         if let Some(g) = &layer.requant {
             point = channel
                 .transcript
-                .challenges(format!("{label}/requant").as_bytes(), layer.out_vars);
+                .challenges(format!("{label}/requant").as_bytes(), bv + layer.out_vars);
             let values = channel.recv_ext(format!("{label}/requant").as_bytes(), g.n_slots())?;
             for (s, &v) in (g.first_slot..).zip(&values) {
                 witness_claims.push(slot_claim(s, &point, v));
             }
-            claim = accumulator_eval(g, &point, &values);
+            claim = accumulator_eval(g, &point[bv..], &values);
         }
+        let (sample, out_point) = point.split_at(bv);
+        let with_sample = |rho: &[EF]| -> Vec<EF> { sample.iter().chain(rho).copied().collect() };
         let bias_slot = match layer.op {
             LinearOp::Dense { bias_slot, .. } => bias_slot,
             LinearOp::Conv {
@@ -199,7 +255,7 @@ pub fn verify(
                     &mut channel,
                     &format!("{label}/conv"),
                     &shape,
-                    &point,
+                    out_point,
                     claim,
                 )
                 .map_err(|e| VerifyError::Conv(layer.index, e))?;
@@ -212,7 +268,7 @@ pub fn verify(
                     &mut witness_claims,
                     layer.input,
                     layer.in_vars,
-                    &claims.input_point,
+                    &with_sample(&claims.input_point),
                     claims.input_eval,
                 )?;
                 continue;
@@ -233,14 +289,14 @@ pub fn verify(
         if final_value != weight_eval * input_eval {
             return Err(VerifyError::Matmul(layer.index));
         }
-        let weight_point: Vec<EF> = point.iter().chain(&rho).copied().collect();
+        let weight_point: Vec<EF> = out_point.iter().chain(&rho).copied().collect();
         weight_claims.push(slot_claim(layer.weight_slot, &weight_point, weight_eval));
-        weight_claims.push(slot_claim(bias_slot, &point, bias_eval));
+        weight_claims.push(slot_claim(bias_slot, out_point, bias_eval));
         input_claim(
             &mut witness_claims,
             layer.input,
             layer.in_vars,
-            &rho,
+            &with_sample(&rho),
             input_eval,
         )?;
     }
@@ -249,11 +305,16 @@ pub fn verify(
         let label = format!("layer/{}/clamp", layer.index);
         let tau = channel
             .transcript
-            .challenges(label.as_bytes(), layer.out_vars);
+            .challenges(label.as_bytes(), bv + layer.out_vars);
         let lambda = channel.transcript.challenge(label.as_bytes());
-        let (rho, final_value) =
-            sumcheck::verify_generic(&mut channel, label.as_bytes(), layer.out_vars, 3, EF::ZERO)
-                .map_err(sumcheck_err(&label))?;
+        let (rho, final_value) = sumcheck::verify_generic(
+            &mut channel,
+            label.as_bytes(),
+            bv + layer.out_vars,
+            3,
+            EF::ZERO,
+        )
+        .map_err(sumcheck_err(&label))?;
         let n_excess = 2 * g.excess_limbs();
         let values = channel.recv_ext(label.as_bytes(), 1 + n_excess)?;
         let y = values[0];
@@ -307,7 +368,7 @@ pub fn verify(
         }
     }
 
-    verify_batch(
+    layout::verify_batch(
         &mut channel,
         b"weights/batch",
         &circuit.weight_layout,
@@ -317,7 +378,7 @@ pub fn verify(
     )
     .map_err(|e| VerifyError::Opening("weights", e))?;
     let witness_pcs = TensorPcs::new(TensorParams::for_table(circuit.witness_layout.n_vars));
-    verify_batch(
+    layout::verify_batch(
         &mut channel,
         b"witness/batch",
         &circuit.witness_layout,

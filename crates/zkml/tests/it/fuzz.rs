@@ -1,8 +1,8 @@
 //! Mutation fuzzing of the proof decoder and verifier on stable Rust, bounded in time so it runs
 //! with every `cargo test`.
 //!
-//! Real proofs (the shared digits MLP and small CNN when present, and CNNs and an MLP built in
-//! code) are mutated at seeded random positions and lengths: bit flips, overwritten runs,
+//! Real proofs (the shared digits MLP and small CNN when present, CNNs and an MLP built in
+//! code, and a batched proof of three inferences) are mutated at seeded random positions and lengths: bit flips, overwritten runs,
 //! truncations, insertions, deletions, field elements spliced from elsewhere in the proof or
 //! set to non-canonical values, swapped elements. Every mutant must be rejected, and none may
 //! panic. Each proof gets at least [`MIN_MUTANTS`] mutants and then as many as fit its share of
@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use ailedger_zkml::key::ProvingKey;
 use ailedger_zkml::onnx::import;
-use ailedger_zkml::prover::prove;
+use ailedger_zkml::prover::prove_batch;
 use ailedger_zkml::quantise::{QuantModel, quantise};
-use ailedger_zkml::verifier::verify;
+use ailedger_zkml::verifier::{verify, verify_batch};
 use ailedger_zkml::{input, proof::HEADER_LEN};
 
 use crate::support::{calibration, deep_cnn, floats, shared_models, tiny_cnn, tiny_mlp};
@@ -158,13 +158,23 @@ fn mutated_proofs_are_rejected_without_panics() {
     for name in ["digits-mlp", "small-cnn"] {
         models.extend(shared(name).map(|m| (name, m)));
     }
-    let share = budget / models.len() as u32;
+    let mut cases: Vec<(String, QuantModel, Vec<Vec<i8>>)> = models
+        .into_iter()
+        .map(|(name, (model, x))| (name.to_owned(), model, vec![x]))
+        .collect();
+    let (model, _) = model_from(&tiny_cnn());
+    let len = model.arch().input_len();
+    let batch = (0..3)
+        .map(|i| model.arch().quantise_input(&floats(950 + i, len, 1.0)))
+        .collect();
+    cases.push(("tiny-cnn batch of 3".into(), model, batch));
+    let share = budget / cases.len() as u32;
     let mut rng = Rng(seed);
-    for (name, (model, x)) in models {
+    for (name, model, inputs) in cases {
         let key = ProvingKey::new(model).unwrap();
-        let (output, proof) = prove(&key, &x).unwrap();
+        let (outputs, proof) = prove_batch(&key, &inputs).unwrap();
         let vk = key.verifying_key();
-        assert_eq!(verify(vk, None, &x, &output, &proof), Ok(()));
+        assert_eq!(verify_batch(vk, None, &inputs, &outputs, &proof), Ok(()));
         let start = Instant::now();
         let mut n = 0;
         while n < MIN_MUTANTS || start.elapsed() < share {
@@ -172,7 +182,9 @@ fn mutated_proofs_are_rejected_without_panics() {
             if bad == proof {
                 continue;
             }
-            let verdict = catch_unwind(AssertUnwindSafe(|| verify(vk, None, &x, &output, &bad)));
+            let verdict = catch_unwind(AssertUnwindSafe(|| {
+                verify_batch(vk, None, &inputs, &outputs, &bad)
+            }));
             match verdict {
                 Ok(Err(_)) => {}
                 Ok(Ok(())) => panic!("{name}: seed {seed:#x}, mutant {n} ({what}) verified"),
@@ -193,13 +205,14 @@ fn mutated_proofs_are_rejected_without_panics() {
 fn random_proofs_are_rejected_without_panics() {
     let (model, x) = model_from(&tiny_cnn());
     let key = ProvingKey::new(model).unwrap();
-    let (output, proof) = prove(&key, &x).unwrap();
+    let (outputs, proof) = prove_batch(&key, std::slice::from_ref(&x)).unwrap();
+    let output = &outputs[0];
     let mut rng = Rng(7);
     for _ in 0..200 {
         let len = rng.below(2 * proof.len());
         let mut bad = rng.bytes(len);
         let header = len.min(HEADER_LEN);
         bad[..header].copy_from_slice(&proof[..header]);
-        assert!(verify(key.verifying_key(), None, &x, &output, &bad).is_err());
+        assert!(verify(key.verifying_key(), None, &x, output, &bad).is_err());
     }
 }

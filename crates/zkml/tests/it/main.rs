@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 mod arch;
+mod batch;
 mod exec;
 mod fuzz;
 mod onnx;
