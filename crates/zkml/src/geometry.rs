@@ -32,6 +32,46 @@ impl ConvGeometry {
         self.c_out * self.input[0] * self.kernel[0] * self.kernel[1]
     }
 
+    /// Cells of the kernel, `kh * kw`.
+    pub fn kernel_len(&self) -> usize {
+        self.kernel[0] * self.kernel[1]
+    }
+
+    /// Calls `visit(column, position, input_index)` for every unpadded entry of the im2col
+    /// matrix: `column = (ci * kh + ky) * kw + kx` indexes the weights of one output channel,
+    /// `position = oy * w_out + ox` the output cell, and `input_index = (ci * h + y) * w + x` the
+    /// input it reads. Padded cells (zeros) are skipped. An invalid geometry visits nothing.
+    pub fn for_each_tap(&self, mut visit: impl FnMut(usize, usize, usize)) {
+        let [c_in, h, w] = self.input;
+        let [_, h_out, w_out] = self.output().unwrap_or([0, 0, 0]);
+        let [kh, kw] = self.kernel;
+        for ci in 0..c_in {
+            for ky in 0..kh {
+                for kx in 0..kw {
+                    let column = (ci * kh + ky) * kw + kx;
+                    for oy in 0..h_out {
+                        let Some(y) = (oy * self.stride[0] + ky).checked_sub(self.pads[0]) else {
+                            continue;
+                        };
+                        if y >= h {
+                            continue;
+                        }
+                        for ox in 0..w_out {
+                            let Some(x) = (ox * self.stride[1] + kx).checked_sub(self.pads[1])
+                            else {
+                                continue;
+                            };
+                            if x >= w {
+                                continue;
+                            }
+                            visit(column, oy * w_out + ox, (ci * h + y) * w + x);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// `out[co, oy, ox] = Σ mul(W[co, ci, ky, kx], x[ci, oy*sy + ky - pt, ox*sx + kx - pl])`,
     /// skipping padded cells. An invalid geometry (`output()` is `None`) gives an empty output.
     pub fn apply<W: Copy, V: Copy + std::ops::AddAssign>(
@@ -93,15 +133,31 @@ pub struct PoolGeometry {
 }
 
 impl PoolGeometry {
-    /// Output shape `[c, h_out, w_out]`, or `None` when the window does not fit.
+    /// Output shape `[c, h_out, w_out]`, or `None` when the window does not fit. A padding as
+    /// wide as the window would leave windows with no cell (ONNX forbids it too), so it does not
+    /// fit either.
     pub fn output(&self) -> Option<[usize; 3]> {
+        if (0..4).any(|i| self.pads[i] >= self.kernel[i % 2]) {
+            return None;
+        }
         let [h_out, w_out] = window_output(self.input, self.kernel, self.stride, self.pads)?;
         Some([self.input[0], h_out, w_out])
+    }
+
+    /// Cells of the window, `kh * kw`.
+    pub fn window_len(&self) -> usize {
+        self.kernel[0] * self.kernel[1]
     }
 
     /// Calls `visit(output_index, input_index)` for every unpadded cell of every window, in
     /// output-major order. An invalid geometry visits nothing.
     pub fn for_each_cell(&self, mut visit: impl FnMut(usize, usize)) {
+        self.for_each_tap(|o, _, i| visit(o, i));
+    }
+
+    /// Calls `visit(output_index, cell, input_index)` for every unpadded cell of every window,
+    /// with `cell = ky * kw + kx`, in output-major order. An invalid geometry visits nothing.
+    pub fn for_each_tap(&self, mut visit: impl FnMut(usize, usize, usize)) {
         let [c, h, w] = self.input;
         let [_, h_out, w_out] = self.output().unwrap_or([0, 0, 0]);
         for channel in 0..c {
@@ -116,7 +172,7 @@ impl PoolGeometry {
                                 && y < h
                                 && x < w
                             {
-                                visit(out_idx, (channel * h + y) * w + x);
+                                visit(out_idx, ky * self.kernel[1] + kx, (channel * h + y) * w + x);
                             }
                         }
                     }

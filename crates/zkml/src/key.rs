@@ -13,7 +13,7 @@
 use p3_field::PrimeCharacteristicRing;
 
 use crate::arch::Arch;
-use crate::circuit::{Circuit, CircuitError};
+use crate::circuit::{Circuit, CircuitError, LinearOp};
 use crate::field::{F, from_i64};
 use crate::mle::padded_matrix;
 use crate::pcs::tensor::TensorData;
@@ -122,26 +122,51 @@ impl ProvingKey {
     }
 }
 
-/// The padded `W` (row-major, `2^out_vars x 2^in_vars`) and `b` of each linear layer, in the
-/// weight table's slots.
+/// The weight table: per Dense layer its padded `W` (row-major, `2^out_vars x 2^in_vars`) and
+/// `b`; per convolution its `W_aug` (row `co`: the channel's weights, then its bias), padded.
 fn weight_table(circuit: &Circuit, model: &QuantModel) -> Vec<F> {
-    let mut slots = Vec::with_capacity(2 * circuit.layers.len());
-    for (layer, weights) in circuit.layers.iter().zip(model.weights()) {
+    let mut slots = Vec::with_capacity(2 * model.weights().len());
+    for (layer, weights) in circuit.linear_layers().zip(model.weights()) {
         let w: Vec<i64> = weights.weight.iter().map(|&v| i64::from(v)).collect();
-        slots.push(padded_matrix(
-            &w,
-            layer.out_dim,
-            layer.in_dim,
-            layer.out_vars,
-            layer.in_vars,
-        ));
-        let mut b: Vec<F> = weights
-            .bias
-            .iter()
-            .map(|&v| from_i64(i64::from(v)))
-            .collect();
-        b.resize(1 << layer.out_vars, F::ZERO);
-        slots.push(b);
+        match layer.op {
+            LinearOp::Dense {
+                in_dim, out_dim, ..
+            } => {
+                slots.push(padded_matrix(
+                    &w,
+                    out_dim,
+                    in_dim,
+                    layer.out_vars,
+                    layer.in_vars,
+                ));
+                let mut b: Vec<F> = weights
+                    .bias
+                    .iter()
+                    .map(|&v| from_i64(i64::from(v)))
+                    .collect();
+                b.resize(1 << layer.out_vars, F::ZERO);
+                slots.push(b);
+            }
+            LinearOp::Conv {
+                geometry,
+                row_vars,
+                col_vars,
+            } => {
+                let n_terms = w.len() / geometry.c_out;
+                let augmented: Vec<i64> = w
+                    .chunks_exact(n_terms)
+                    .zip(&weights.bias)
+                    .flat_map(|(row, &b)| row.iter().copied().chain([i64::from(b)]))
+                    .collect();
+                slots.push(padded_matrix(
+                    &augmented,
+                    geometry.c_out,
+                    n_terms + 1,
+                    row_vars,
+                    col_vars,
+                ));
+            }
+        }
     }
     circuit.weight_layout.fill(&slots)
 }

@@ -32,6 +32,20 @@ pub fn eq_eval(a: &[EF], b: &[EF]) -> EF {
         .product()
 }
 
+/// The MLE of the indicator of `0..n` (over `point.len()` variables, `n <= 2^point.len()`) at
+/// `point`, in `O(point.len())`: the weight of a vector's real entries against its padding.
+pub fn prefix_eval(point: &[EF], n: usize) -> EF {
+    let Some((&top, rest)) = point.split_first() else {
+        return if n > 0 { EF::ONE } else { EF::ZERO };
+    };
+    let half = 1usize << rest.len();
+    if n <= half {
+        (EF::ONE - top) * prefix_eval(rest, n)
+    } else {
+        (EF::ONE - top) + top * prefix_eval(rest, n - half)
+    }
+}
+
 /// Fixes variable 0 of `table` to `r`: `t'[i] = t[i] + r (t[i + half] - t[i])`.
 pub fn fix_first(table: &mut Vec<EF>, r: EF) {
     let half = table.len() / 2;
@@ -40,6 +54,17 @@ pub fn fix_first(table: &mut Vec<EF>, r: EF) {
         table[i] = lo + r * (hi - lo);
     }
     table.truncate(half);
+}
+
+/// Fixes the first `prefix.len()` variables of a base-field table: the table of
+/// `t~(prefix, ·)`. With the sample index as the top variables, this folds a batch's vectors
+/// into one at a random sample point.
+pub fn fix_prefix(table: &[F], prefix: &[EF]) -> Vec<EF> {
+    let mut folded: Vec<EF> = table.iter().map(|&v| EF::from(v)).collect();
+    for &r in prefix {
+        fix_first(&mut folded, r);
+    }
+    folded
 }
 
 /// Evaluates the MLE of `table` (length `2^point.len()`) at `point`.
@@ -69,6 +94,23 @@ pub fn n_vars(len: usize) -> usize {
 pub fn padded(values: &[i64], n_vars: usize) -> Vec<F> {
     let mut table: Vec<F> = values.iter().map(|&v| from_i64(v)).collect();
     table.resize(1 << n_vars, F::ZERO);
+    table
+}
+
+/// A batch of integer vectors of `len` values each (one after the other in `values`), each
+/// zero-padded to `2^n_vars` and stacked, the batch padded to `2^batch_vars` vectors with copies
+/// of its last vector.
+pub fn stacked(values: &[i64], len: usize, n_vars: usize, batch_vars: usize) -> Vec<F> {
+    let mut table = Vec::with_capacity(1 << (n_vars + batch_vars));
+    let samples: Vec<&[i64]> = values.chunks(len.max(1)).collect();
+    for sample in 0..1usize << batch_vars {
+        let vector = samples
+            .get(sample)
+            .or(samples.last())
+            .copied()
+            .unwrap_or(&[]);
+        table.extend(padded(vector, n_vars));
+    }
     table
 }
 

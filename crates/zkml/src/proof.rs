@@ -13,6 +13,7 @@ use p3_field::{Field, PrimeCharacteristicRing};
 use crate::circuit::{Column, RequantGadget, TABLE_VARS};
 use crate::field::{EF, F, from_i64};
 use crate::key::Identity;
+use crate::mle::prefix_eval;
 use crate::pcs::Commitment;
 use crate::transcript::Transcript;
 
@@ -32,12 +33,14 @@ pub fn header() -> Vec<u8> {
     out
 }
 
-/// The transcript after absorbing the statement: identity, descriptor, weight commitment, input
-/// and output. Every challenge of the proof depends on all of them.
+/// The transcript after absorbing the statement: identity, descriptor, weight commitment, the
+/// batch size when it is more than one, inputs and outputs (one after the other). Every
+/// challenge of the proof depends on all of them.
 pub fn statement_transcript(
     identity: &Identity,
     arch_bytes: &[u8],
     weight_root: &Commitment,
+    batch: usize,
     input: &[i64],
     output: &[i64],
 ) -> Transcript {
@@ -45,6 +48,10 @@ pub fn statement_transcript(
     transcript.absorb_bytes(b"statement/identity", identity);
     transcript.absorb_bytes(b"statement/descriptor", arch_bytes);
     transcript.absorb_bytes(b"statement/weights", weight_root);
+    // A single inference keeps the statement it always had.
+    if batch > 1 {
+        transcript.absorb_bytes(b"statement/batch", &(batch as u64).to_be_bytes());
+    }
     let to_field = |values: &[i64]| values.iter().map(|&v| from_i64(v)).collect::<Vec<F>>();
     transcript.absorb_base(b"statement/input", &to_field(input));
     transcript.absorb_base(b"statement/output", &to_field(output));
@@ -70,11 +77,13 @@ pub fn gadget_parts(g: &RequantGadget, evals: &[EF]) -> (EF, EF, EF, EF) {
     (y, r, a, b)
 }
 
-/// The accumulator's MLE value implied by `t = 2^s y + r + A - B`, `t = m acc + 2^(s-1)`.
-pub fn accumulator_eval(g: &RequantGadget, evals: &[EF]) -> EF {
+/// The accumulator's MLE value at `point` implied by `t = 2^s y + r + A - B`,
+/// `t = m acc + 2^(s-1)` on the layer's outputs and `acc = 0` on their padding (where the honest
+/// witness is all zeros, so the constant `2^(s-1)` is weighted by the real outputs only).
+pub fn accumulator_eval(g: &RequantGadget, point: &[EF], evals: &[EF]) -> EF {
     let (y, r, a, b) = gadget_parts(g, evals);
     let two_s = EF::from(F::from_u64(1u64 << g.shift));
-    let half = EF::from(F::from_u64(1u64 << (g.shift - 1)));
+    let half = EF::from(F::from_u64(1u64 << (g.shift - 1))) * prefix_eval(point, g.len);
     let m_inv = F::from_u64(g.multiplier).inverse();
     (two_s * y + r + a - b - half) * EF::from(m_inv)
 }

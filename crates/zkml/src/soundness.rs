@@ -6,6 +6,7 @@
 //! each counted round by round, which is what the Fiat–Shamir transform preserves for a
 //! sponge modelled as a random oracle). No proof of work is used, so none is counted.
 
+use crate::circuit::{Circuit, CircuitError, LinearOp, Source, Stage, batch_vars};
 use crate::field::EF_BITS;
 use crate::key::VerifyingKey;
 use crate::logup;
@@ -38,29 +39,87 @@ fn field_bits(numerator: usize) -> f64 {
 
 /// The soundness budget of proofs for `key`.
 pub fn report(key: &VerifyingKey) -> Report {
-    let circuit = key.circuit();
+    report_for(key, key.circuit())
+}
+
+/// The soundness budget of batched proofs of `batch` inferences for `key`.
+pub fn batch_report(key: &VerifyingKey, batch: usize) -> Result<Report, CircuitError> {
+    let circuit = Circuit::batched(key.arch(), batch_vars(batch))?;
+    Ok(report_for(key, &circuit))
+}
+
+fn report_for(key: &VerifyingKey, circuit: &Circuit) -> Report {
+    let bv = circuit.batch_vars;
     let mut components = Vec::new();
     let mut push = |name: String, bits: f64| components.push(Component { name, bits });
-    let last = &circuit.layers[circuit.layers.len() - 1];
-    push("output point".into(), field_bits(last.out_vars));
-    let mut witness_claims = 1;
-    for layer in &circuit.layers {
-        let i = layer.index;
-        push(
-            format!("layer {i} matmul sumcheck"),
-            field_bits(2 * layer.in_vars),
-        );
-        if let Some(g) = layer.requant {
-            push(
-                format!("layer {i} requant point"),
-                field_bits(layer.out_vars),
-            );
-            // eq(τ) zero-check, λ, and the degree-3 sumcheck.
-            push(
-                format!("layer {i} clamp zero-check"),
-                field_bits(layer.out_vars + 1 + 3 * layer.out_vars),
-            );
-            witness_claims += 2 * g.n_slots() + 1 + 2 * g.excess_limbs() + 1;
+    push(
+        "output point".into(),
+        field_bits(bv + circuit.last_layer().out_vars),
+    );
+    // Claims batched into each opening: the batching challenge's polynomial has that degree.
+    let mut witness_claims = 0;
+    let mut weight_claims = 0;
+    for stage in &circuit.stages {
+        let (input, i) = match stage {
+            Stage::Linear(layer) => (layer.input, layer.index),
+            Stage::MaxPool(pool) => (pool.input, pool.index),
+        };
+        if let Source::Slot(_) = input {
+            witness_claims += 1;
+        }
+        match stage {
+            Stage::Linear(layer) => {
+                match layer.op {
+                    LinearOp::Dense { .. } => {
+                        push(
+                            format!("layer {i} matmul sumcheck"),
+                            field_bits(2 * layer.in_vars),
+                        );
+                        weight_claims += 2;
+                    }
+                    LinearOp::Conv {
+                        row_vars, col_vars, ..
+                    } => {
+                        push(
+                            format!("layer {i} conv weight sumcheck"),
+                            field_bits(2 * (row_vars + col_vars)),
+                        );
+                        push(
+                            format!("layer {i} conv im2col sumcheck"),
+                            field_bits(2 * layer.in_vars),
+                        );
+                        weight_claims += 1;
+                    }
+                }
+                if let Some(g) = layer.requant {
+                    let n = bv + layer.out_vars;
+                    push(format!("layer {i} requant point"), field_bits(n));
+                    // eq(τ) zero-check, λ, and the degree-3 sumcheck.
+                    push(
+                        format!("layer {i} clamp zero-check"),
+                        field_bits(n + 1 + 3 * n),
+                    );
+                    witness_claims += g.n_slots() + 1 + 2 * g.excess_limbs();
+                }
+            }
+            Stage::MaxPool(pool) => {
+                let cells = pool.geometry.window_len();
+                push(
+                    format!("layer {i} max pool difference point"),
+                    field_bits(bv + pool.out_vars + pool.window_vars),
+                );
+                push(
+                    format!("layer {i} max pool difference sumchecks"),
+                    field_bits(2 * pool.out_vars + 2 * pool.in_vars),
+                );
+                // eq(τ) zero-check and the degree-(cells + 1) sumcheck.
+                let n = bv + pool.out_vars;
+                push(
+                    format!("layer {i} max pool product zero-check"),
+                    field_bits(n + (cells + 1) * n),
+                );
+                witness_claims += 2 + cells;
+            }
         }
     }
     if circuit.has_lookups() {
@@ -68,11 +127,12 @@ pub fn report(key: &VerifyingKey) -> Report {
             "LogUp-GKR".into(),
             logup::soundness_bits(1 + circuit.lookup_half_vars()),
         );
+        witness_claims += circuit.looked_up_slots.len() + 1;
     }
     let weight_vars = circuit.weight_layout.n_vars;
     push(
         "weight batching".into(),
-        field_bits(2 * circuit.layers.len() + 2 * weight_vars),
+        field_bits(weight_claims + 2 * weight_vars),
     );
     let witness_vars = circuit.witness_layout.n_vars;
     push(

@@ -2,14 +2,15 @@
 //! message when absent): register the model and a version, commit, attach the proving identity,
 //! prove, verify offline, submit, and show the recorded inference verified against the state
 //! root; a tampered proof is refused offline (exit 3) and on the chain (exit 3, nothing
-//! recorded).
+//! recorded). The small CNN (convolution, ReLU, dense layer) is committed, proven and verified
+//! offline, and its tampered proof refused.
 
 use super::provenance::{shared, start, text};
 use serde_json::Value;
 use tempfile::TempDir;
 
 #[test]
-fn the_digits_mlp_is_committed_proven_verified_and_recorded() {
+fn shared_models_are_committed_proven_verified_and_recorded() {
     let Some(shared) = shared() else {
         return;
     };
@@ -234,4 +235,65 @@ fn the_digits_mlp_is_committed_proven_verified_and_recorded() {
         ])
         .exit(1);
     assert!(again.stderr.contains("INFERENCE_EXISTS"), "{again:#?}");
+
+    // The small CNN, offline.
+    let cnn_dir = scratch.path().join("cnn-key");
+    let cnn_proof = scratch.path().join("cnn-proof.bin");
+    let cnn_input = models.join("small-cnn.input.json");
+    let cnn: Value = cli.ok_json(&[
+        "zk",
+        "commit",
+        text(&models.join("small-cnn.onnx")),
+        "--calibration",
+        text(&models.join("small-cnn.cal.json")),
+        "--out",
+        text(&cnn_dir),
+    ]);
+    let cnn_proved: Value = cli.ok_json(&[
+        "zk",
+        "prove",
+        "--model",
+        text(&cnn_dir),
+        "--input",
+        text(&cnn_input),
+        "--out",
+        text(&cnn_proof),
+    ]);
+    assert_eq!(cnn_proved["identity"], cnn["identity"]);
+    assert_eq!(cnn_proved["output"].as_array().expect("output").len(), 10);
+    let cnn_verified: Value = cli.ok_json(&[
+        "zk",
+        "verify",
+        "--model",
+        text(&cnn_dir),
+        "--input",
+        text(&cnn_input),
+        "--proof",
+        text(&cnn_proof),
+    ]);
+    assert_eq!(cnn_verified["valid"], true);
+    let mut bytes = std::fs::read(&cnn_proof).expect("read");
+    let quarter = bytes.len() / 4;
+    bytes[quarter] ^= 0x01;
+    let cnn_tampered = scratch.path().join("cnn-tampered.bin");
+    std::fs::write(&cnn_tampered, &bytes).expect("write");
+    std::fs::copy(
+        scratch.path().join("cnn-proof.bin.output.json"),
+        scratch.path().join("cnn-tampered.bin.output.json"),
+    )
+    .expect("copy");
+    let cnn_bad = cli
+        .run(&[
+            "--json",
+            "zk",
+            "verify",
+            "--model",
+            text(&cnn_dir),
+            "--input",
+            text(&cnn_input),
+            "--proof",
+            text(&cnn_tampered),
+        ])
+        .exit(3);
+    assert!(cnn_bad.stderr.contains("PROOF_"), "{cnn_bad:#?}");
 }

@@ -22,7 +22,8 @@ pub enum MsgError {
     /// The circuit exceeds one of the module's bounds.
     #[error("the model's {what} size ({vars}) is beyond what the chain verifies")]
     CircuitTooLarge {
-        /// `weight` or `witness` (table variables), `input` or `output` (values).
+        /// `weight` or `witness` (table variables), `input` or `output` (values), `window`
+        /// (im2col and pooling-window entries).
         what: &'static str,
         /// The size.
         vars: usize,

@@ -34,7 +34,8 @@
 //! # Bounds and gas
 //!
 //! Descriptors are at most [`MAX_DESCRIPTOR_LEN`] bytes and must describe a circuit with
-//! committed tables of at most `2^`[`MAX_TABLE_VARS`] elements, at most [`MAX_INPUT_LEN`]
+//! committed tables of at most `2^`[`MAX_TABLE_VARS`] elements, at most
+//! [`MAX_WINDOW_ENTRIES`] im2col and pooling-window entries, at most [`MAX_INPUT_LEN`]
 //! inputs and [`MAX_OUTPUT_LEN`] outputs; proofs are at most [`MAX_PROOF_LEN`] bytes. These are
 //! stateless checks: such a transaction never enters a block.
 //!
@@ -61,8 +62,8 @@ pub use execute::{
     VERIFY_PROOF_BYTE_GAS, VERIFY_VALUE_GAS, verify_gas,
 };
 pub use msg::{
-    INFERENCE_ID_TAG, IdentitySpec, MAX_PROOF_LEN, MAX_TABLE_VARS, ProofSpec, ZkMsg, inference_id,
-    input_digest, output_digest, verifying_key,
+    INFERENCE_ID_TAG, IdentitySpec, MAX_PROOF_LEN, MAX_TABLE_VARS, MAX_WINDOW_ENTRIES, ProofSpec,
+    ZkMsg, inference_id, input_digest, output_digest, verifying_key,
 };
 pub use record::{
     Inference, MAX_DESCRIPTOR_LEN, MAX_INPUT_LEN, MAX_OUTPUT_LEN, MAX_PCS_PARAMS_LEN,

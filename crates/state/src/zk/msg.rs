@@ -24,6 +24,10 @@ pub const MAX_PROOF_LEN: usize = 896 * 1024;
 /// indexes within 32-bit positions, and no proof of a larger model would fit
 /// [`MAX_PROOF_LEN`] anyway.
 pub const MAX_TABLE_VARS: usize = 24;
+/// Most im2col and pooling-window entries a registered model may have. The verifier sums `eq`
+/// weights over each of them (a few nanoseconds each), work the proof's size does not pay for,
+/// so this keeps it to a few milliseconds, well inside [`crate::zk::VERIFY_BASE_GAS`].
+pub const MAX_WINDOW_ENTRIES: usize = 1 << 20;
 
 /// Domain tag of inference ids.
 pub const INFERENCE_ID_TAG: &[u8] = b"ailedger/zk-inference/v1";
@@ -123,6 +127,12 @@ pub fn verifying_key(descriptor: &[u8], weight_root: &Hash) -> Result<VerifyingK
         if vars > MAX_TABLE_VARS {
             return Err(MsgError::CircuitTooLarge { what, vars });
         }
+    }
+    if circuit.window_entries > MAX_WINDOW_ENTRIES {
+        return Err(MsgError::CircuitTooLarge {
+            what: "window",
+            vars: circuit.window_entries,
+        });
     }
     for (what, len, max) in [
         ("input", circuit.input_len, MAX_INPUT_LEN),

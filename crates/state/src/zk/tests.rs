@@ -401,15 +401,45 @@ fn bad_descriptors_are_refused_before_any_block() {
     let too_long = with(vec![0; super::MAX_DESCRIPTOR_LEN + 1]).encode();
     assert!(Zk::decode(&too_long).is_err());
 
-    // A valid descriptor of a model the verifier does not support (a convolution).
+    // A valid descriptor of a model the verifier does not support (a ReLU that is not fused
+    // into a requantisation).
+    let requant = ailedger_zkml::arch::Requant {
+        multiplier: 1 << 30,
+        shift: 36,
+        min: -128,
+        max: 127,
+    };
+    let unfused = Arch::new(
+        vec![1, 4],
+        0.1,
+        0.1,
+        vec![
+            Layer::Dense {
+                in_dim: 4,
+                out_dim: 4,
+                requant: Some(requant),
+            },
+            Layer::Relu,
+            Layer::Dense {
+                in_dim: 4,
+                out_dim: 2,
+                requant: None,
+            },
+        ],
+    )
+    .expect("valid architecture");
+    let reason = invalid(chain.check(1, &with(unfused.encode())));
+    assert!(reason.starts_with("UNPROVABLE_ARCHITECTURE"), "{reason}");
+
+    // A convolution whose im2col matrix is too large for the verifier's share of the gas.
     let conv = Arch::new(
-        vec![1, 1, 4, 4],
+        vec![1, 1, 1024, 1024],
         0.1,
         0.1,
         vec![Layer::Conv {
             geometry: ailedger_zkml::geometry::ConvGeometry {
-                input: [1, 4, 4],
-                c_out: 2,
+                input: [1, 1024, 1024],
+                c_out: 1,
                 kernel: [3, 3],
                 stride: [1, 1],
                 pads: [0, 0, 0, 0],
@@ -419,7 +449,10 @@ fn bad_descriptors_are_refused_before_any_block() {
     )
     .expect("valid architecture");
     let reason = invalid(chain.check(1, &with(conv.encode())));
-    assert!(reason.starts_with("UNPROVABLE_ARCHITECTURE"), "{reason}");
+    assert!(
+        reason.starts_with("CIRCUIT_TOO_LARGE") && reason.contains("window"),
+        "{reason}"
+    );
 
     // A valid dense model too large to verify on the chain.
     let wide = Arch::new(

@@ -5,10 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
 mod arch;
+mod batch;
 mod exec;
+mod fuzz;
 mod onnx;
 mod pcs;
 mod prove;
+mod prove_cnn;
 mod shared_models;
 mod sumcheck;
 mod support;

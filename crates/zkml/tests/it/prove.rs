@@ -9,7 +9,7 @@ use ailedger_zkml::prover::{Witness, prove, prove_witness};
 use ailedger_zkml::quantise::{QuantModel, quantise};
 use ailedger_zkml::soundness;
 use ailedger_zkml::verifier::{VerifyError, verify};
-use ailedger_zkml::{input, onnx};
+use ailedger_zkml::{exec, input, onnx};
 use p3_field::{PrimeCharacteristicRing, PrimeField64};
 
 use crate::support::shared_models;
@@ -54,15 +54,18 @@ fn shared_mlps_prove_and_verify() {
 }
 
 #[test]
-fn small_cnn_is_refused_by_name() {
-    let Some((model, _)) = load("small-cnn") else {
+fn small_cnn_proves_and_verifies() {
+    let Some((model, x)) = load("small-cnn") else {
         return;
     };
-    let err = ProvingKey::new(model).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "layer 0: Conv is not yet supported by the prover"
-    );
+    let key = ProvingKey::new(model.clone()).unwrap();
+    let (output, proof) = prove(&key, &x).unwrap();
+    eprintln!("small-cnn: proof {} bytes", proof.len());
+    assert_eq!(output, exec::run(&model, &x).unwrap().output());
+    assert_eq!(check(&key, &x, &output, &proof), Ok(()));
+    let mut other_output = output;
+    other_output[0] += 1;
+    assert!(check(&key, &x, &other_output, &proof).is_err());
 }
 
 #[test]
@@ -134,7 +137,7 @@ fn tampered_proofs_and_statements_are_rejected() {
 
 /// The last layer's output recomputed from a (tampered) hidden activation, so the claimed
 /// output is consistent with the tampered witness.
-fn recompute_output(model: &QuantModel, hidden: &[F]) -> Vec<i64> {
+pub(crate) fn recompute_output(model: &QuantModel, hidden: &[F]) -> Vec<i64> {
     let last = model.weights().last().unwrap();
     let out_dim = last.bias.len();
     let in_dim = hidden.len();
@@ -171,7 +174,8 @@ fn a_dishonest_witness_is_rejected_even_when_everything_else_is_consistent() {
     };
     let key = ProvingKey::new(model.clone()).unwrap();
     let honest = Witness::honest(&key, &x).unwrap();
-    let g = key.verifying_key().circuit().layers[0].requant.unwrap();
+    let (_, g) = key.verifying_key().circuit().gadgets().next().unwrap();
+    let g = *g;
     let y_slot = g.y_slot();
     let y = &honest.slots[y_slot];
     let value = |slot: usize, i: usize| honest.slots[slot][i].as_canonical_u64() as i64;

@@ -4,7 +4,9 @@
 use ailedger_zkml::exec::{self, LayerTrace};
 use ailedger_zkml::field::{EF, EF_BYTES, F, from_i64, get_ef, put_ef};
 use ailedger_zkml::matmul::{self, MatmulError, MatmulProof, MatmulShape};
-use ailedger_zkml::mle::{eq_table, evaluate, evaluate_base, n_vars, padded, padded_matrix};
+use ailedger_zkml::mle::{
+    eq_table, evaluate, evaluate_base, n_vars, padded, padded_matrix, prefix_eval,
+};
 use ailedger_zkml::onnx::import;
 use ailedger_zkml::quantise::quantise;
 use ailedger_zkml::sumcheck::{SumcheckError, soundness_bits};
@@ -45,6 +47,23 @@ fn mle_agrees_with_its_table_on_the_hypercube_and_across_evaluators() {
     assert_eq!(evaluate(&ext_table, &r), evaluate_base(&table, &r));
     assert_eq!(eq_table(&r).iter().copied().sum::<EF>(), EF::ONE);
     assert_eq!(from_i64(-1) + F::ONE, F::ZERO);
+}
+
+#[test]
+fn prefix_indicator_mle_matches_its_table() {
+    for n_vars in 1..6 {
+        let r = point(n_vars as u64, n_vars);
+        for n in 0..=1usize << n_vars {
+            let indicator: Vec<i64> = (0..1i64 << n_vars)
+                .map(|i| i64::from(i < n as i64))
+                .collect();
+            assert_eq!(
+                prefix_eval(&r, n),
+                evaluate_base(&padded(&indicator, n_vars), &r),
+                "{n} of {n_vars} variables"
+            );
+        }
+    }
 }
 
 #[test]

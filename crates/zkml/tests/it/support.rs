@@ -228,3 +228,57 @@ pub(crate) fn tiny_cnn() -> Vec<u8> {
 pub(crate) fn calibration(n: usize) -> Vec<Vec<f32>> {
     (0..16).map(|seed| floats(100 + seed, n, 1.0)).collect()
 }
+
+/// A float CNN that exercises every windowed form the prover handles: `1x2x7x7 -> MaxPool 2x2
+/// (stride 1) -> Conv 3x3 (3 ch, stride 2, pads [1, 0, 1, 1]) -> Relu -> MaxPool 2x2 (stride 1,
+/// pads [1, 1, 0, 0]) -> Conv 2x2 (2 ch) -> Relu -> Flatten -> Gemm 5`, built in code.
+pub(crate) fn deep_cnn() -> Vec<u8> {
+    let wa = floats(11, 3 * 2 * 9, 0.5);
+    let ba = floats(12, 3, 0.1);
+    let wb = floats(13, 2 * 3 * 4, 0.5);
+    let bb = floats(14, 2, 0.1);
+    let wg = floats(15, 5 * 8, 0.5);
+    let bg = floats(16, 5, 0.1);
+    model_bytes(
+        &[1, 2, 7, 7],
+        "out",
+        &[1, 5],
+        vec![
+            node(
+                "MaxPool",
+                &["input"],
+                "p0",
+                vec![ints("kernel_shape", &[2, 2])],
+            ),
+            node(
+                "Conv",
+                &["p0", "wa", "ba"],
+                "c1",
+                vec![
+                    ints("kernel_shape", &[3, 3]),
+                    ints("pads", &[1, 0, 1, 1]),
+                    ints("strides", &[2, 2]),
+                ],
+            ),
+            node("Relu", &["c1"], "r1", vec![]),
+            node(
+                "MaxPool",
+                &["r1"],
+                "p1",
+                vec![ints("kernel_shape", &[2, 2]), ints("pads", &[1, 1, 0, 0])],
+            ),
+            node("Conv", &["p1", "wb", "bb"], "c2", vec![]),
+            node("Relu", &["c2"], "r2", vec![]),
+            node("Flatten", &["r2"], "f", vec![int("axis", 1)]),
+            node("Gemm", &["f", "wg", "bg"], "out", vec![int("transB", 1)]),
+        ],
+        vec![
+            float_tensor("wa", &[3, 2, 3, 3], &wa),
+            float_tensor("ba", &[3], &ba),
+            float_tensor("wb", &[2, 3, 2, 2], &wb),
+            float_tensor("bb", &[2], &bb),
+            float_tensor("wg", &[5, 8], &wg),
+            float_tensor("bg", &[5], &bg),
+        ],
+    )
+}
