@@ -15,6 +15,7 @@
 mod app;
 mod block;
 pub mod config;
+mod content_index;
 mod engine;
 mod mempool;
 mod pacer;
