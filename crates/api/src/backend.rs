@@ -4,6 +4,7 @@
 use ailedger_core::{Address, Block, Hash, Receipt, SignedTransaction};
 use ailedger_state::{
     StateKey, TxError,
+    content::Claim,
     provenance::query::QueryError,
     query::{StateAnswer, StateQuery},
 };
@@ -132,6 +133,65 @@ pub enum QueryFailure {
     Backend(#[from] BackendError),
 }
 
+/// Fingerprints to look up in the node's near-duplicate index of content claims.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SimilarQuery {
+    /// A 64-bit image perceptual hash.
+    pub image: Option<u64>,
+    /// A 64-bit text SimHash.
+    pub simhash: Option<u64>,
+    /// A text MinHash signature.
+    pub minhash: Vec<u32>,
+    /// Most differing bits for image and SimHash matches.
+    pub max_distance: u32,
+    /// Least share of equal values for MinHash matches, 0 to 1.
+    pub min_similarity: f64,
+    /// Most matches of each kind.
+    pub limit: usize,
+}
+
+/// Which fingerprint of a claim matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchedBy {
+    /// The image perceptual hash, within the Hamming radius.
+    Image {
+        /// Differing bits.
+        distance: u32,
+    },
+    /// The text SimHash, within the Hamming radius.
+    SimHash {
+        /// Differing bits.
+        distance: u32,
+    },
+    /// The MinHash signature, sharing a band and at least the similarity asked for.
+    MinHash {
+        /// Positions with equal values.
+        equal: u32,
+        /// Positions compared.
+        compared: u32,
+    },
+}
+
+/// A claim near the query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimilarMatch {
+    /// How it matched.
+    pub by: MatchedBy,
+    /// The claim, as committed.
+    pub claim: Claim,
+}
+
+/// The answer to a [`SimilarQuery`]: nearest first within each kind of fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimilarAnswer {
+    /// The block up to which claims were indexed.
+    pub height: u64,
+    /// Claims indexed.
+    pub indexed: u64,
+    /// The matches.
+    pub matches: Vec<SimilarMatch>,
+}
+
 /// Why a transaction was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
@@ -244,4 +304,12 @@ pub trait Backend: Clone + Send + Sync + 'static {
     /// A state value with its proof against the last committed block's state root.
     fn state(&self, key: StateKey)
     -> impl Future<Output = Result<StateValue, BackendError>> + Send;
+
+    /// Content claims whose fingerprints are near the query's, from the node's index of
+    /// committed claims (derived data, not consensus: callers check a match against the
+    /// state with [`query`](Self::query)).
+    fn similar(
+        &self,
+        query: SimilarQuery,
+    ) -> impl Future<Output = Result<SimilarAnswer, BackendError>> + Send;
 }

@@ -36,6 +36,8 @@
 //! | `GET /v1/models/{name}`, `GET /v1/models/{name}/versions` | a model and its versions (`/` in `name` as `%2F`) |
 //! | `GET /v1/versions/{id}`, `.../lineage`, `.../licences`, `.../downstream` | a model version, its lineage, the licences reaching it, what derives from it |
 //! | `GET /v1/versions/{id}/proving-identity`, `GET /v1/inferences/{id}` | a version's proving identity, a verified inference |
+//! | `GET /v1/content/{digest}` | the claims of a content digest, first claimant first |
+//! | `POST /v1/content/similar` | claims whose fingerprints are near the given ones (the node's index) |
 //! | `GET /v1/openapi.json` | the OpenAPI 3 document |
 //!
 //! # Status
@@ -43,6 +45,9 @@
 //! ALPHA: routes and shapes may change until the first network launches.
 
 mod backend;
+mod content;
+#[cfg(test)]
+mod content_tests;
 mod convert;
 mod error;
 mod extract;
@@ -60,8 +65,9 @@ mod tests;
 mod zk;
 
 pub use backend::{
-    Backend, BackendError, BlockId, ChainInfo, MAX_PROOF_KEYS, NodeStatus, QueryAnswer,
-    QueryFailure, StateValue, SubmitError, TxLocation, TxRecord,
+    Backend, BackendError, BlockId, ChainInfo, MAX_PROOF_KEYS, MatchedBy, NodeStatus, QueryAnswer,
+    QueryFailure, SimilarAnswer, SimilarMatch, SimilarQuery, StateValue, SubmitError, TxLocation,
+    TxRecord,
 };
 pub use error::ApiError;
 pub use routes::{ApiLimits, router, serve};

@@ -8,7 +8,9 @@ use ailedger_client::dto::{
     StateValueView, SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse,
     TxRecordView, VersionAnswer,
 };
-use ailedger_client::dto::{InferenceAnswer, ProvingIdentityAnswer};
+use ailedger_client::dto::{
+    ContentClaimsAnswer, InferenceAnswer, ProvingIdentityAnswer, SimilarAnswer, SimilarRequest,
+};
 use axum::http::StatusCode;
 use std::sync::OnceLock;
 use utoipa::{
@@ -32,6 +34,7 @@ use utoipa::{
     FinalizationView,
     BlockView,
     ChainInfoView,
+    ContentClaimsAnswer,
     DatasetAnswer,
     DatasetList,
     DownstreamAnswer,
@@ -46,6 +49,8 @@ use utoipa::{
     ModelVersionList,
     NodeStatusView,
     ProvingIdentityAnswer,
+    SimilarAnswer,
+    SimilarRequest,
     StateValueView,
     SubmitTxRequest,
     SubmitTxResponse,

@@ -2,7 +2,7 @@
 //! route cannot be served without being documented.
 
 use crate::{
-    Backend,
+    Backend, content,
     error::InternalErrorDetail,
     handlers::{self, AppState},
     logs, provenance, zk,
@@ -14,7 +14,9 @@ use ailedger_client::dto::{
     SubmitTxRequest, SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse, TxRecordView,
     VersionAnswer,
 };
-use ailedger_client::dto::{InferenceAnswer, ProvingIdentityAnswer};
+use ailedger_client::dto::{
+    ContentClaimsAnswer, InferenceAnswer, ProvingIdentityAnswer, SimilarAnswer, SimilarRequest,
+};
 use axum::{
     Router,
     extract::{DefaultBodyLimit, MatchedPath, Request},
@@ -145,6 +147,10 @@ fn method_router<B: Backend>(route: &Route, limits: &ApiLimits) -> MethodRouter<
         Endpoint::LogEvidence => on(filter, logs::evidence::<B>),
         Endpoint::ProvingIdentity => on(filter, zk::proving_identity::<B>),
         Endpoint::Inference => on(filter, zk::inference::<B>),
+        Endpoint::ContentClaims => on(filter, content::claims::<B>),
+        Endpoint::Similar => {
+            on(filter, content::similar::<B>).layer(DefaultBodyLimit::max(SIMILAR_BODY_BYTES))
+        }
     }
 }
 
@@ -180,6 +186,8 @@ pub(crate) enum Endpoint {
     LogEvidence,
     ProvingIdentity,
     Inference,
+    ContentClaims,
+    Similar,
 }
 
 /// HTTP method of a route.
@@ -330,6 +338,10 @@ const ORIGIN_PARAM: Param = Param {
     description: "Log origin, percent-encoded as one path segment: `/` is written `%2F` \
                   (`ledger.example/inference` → `ledger.example%2Finference`).",
 };
+
+/// Largest body of `POST /v1/content/similar`: two fingerprints and a 128-value MinHash
+/// signature are under 2 KB of JSON.
+const SIMILAR_BODY_BYTES: usize = 16 * 1024;
 
 /// Every route of the API.
 pub(crate) const ROUTES: &[Route] = &[
@@ -809,6 +821,59 @@ pub(crate) const ROUTES: &[Route] = &[
         ok_status: 200,
         ok: Some(<InferenceAnswer as ToSchema>::name),
         errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::ContentClaims,
+        verb: Verb::Get,
+        path: "/v1/content/{digest}",
+        summary: "The claims of a content digest",
+        description: "Every registered claim on the content (SHA-256 of its bytes), in registration order: the \
+                      first claimant first, each with the block height and time that registered it, what it states \
+                      (`human_made` with an IPTC source type, or `ai_generated` by a model version with the \
+                      inference log's receipt digest), the credential's digest and the fingerprints. Content nobody \
+                      claimed answers `total: 0`, which `?proofs=true` proves.",
+        params: &[
+            Param {
+                name: "digest",
+                location: ParamIn::Path,
+                kind: ParamType::String,
+                description: "Content digest: SHA-256 of the bytes, 64 lowercase hex digits.",
+            },
+            Param {
+                name: "offset",
+                location: ParamIn::Query,
+                kind: ParamType::Integer,
+                description: "Position of the first claim (default 0).",
+            },
+            Param {
+                name: "limit",
+                location: ParamIn::Query,
+                kind: ParamType::Integer,
+                description: "Most claims (default and at most 64, the most a content keeps).",
+            },
+            PROOFS_PARAM,
+        ],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<ContentClaimsAnswer as ToSchema>::name),
+        errors: &[400, 422, 503],
+    },
+    Route {
+        endpoint: Endpoint::Similar,
+        verb: Verb::Post,
+        path: "/v1/content/similar",
+        summary: "Claims with near-duplicate fingerprints",
+        description: "Registered claims whose image perceptual hash or text SimHash is within `max_distance` bits \
+                      of the given one, or whose MinHash signature shares an LSH band and at least `min_similarity` \
+                      of its values, nearest first within each kind. Answered from the node's own index of \
+                      committed claims, which is not consensus: check a match with `GET /v1/content/{digest}?proofs=true`.",
+        params: &[],
+        request: Some(<SimilarRequest as ToSchema>::name),
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<SimilarAnswer as ToSchema>::name),
+        errors: &[400, 413, 415, 503],
     },
     Route {
         endpoint: Endpoint::OpenApi,

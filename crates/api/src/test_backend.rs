@@ -403,4 +403,69 @@ impl Backend for TestBackend {
             proof: FAKE_PROOF.to_vec(),
         })
     }
+
+    /// A scan of every claim: the node's index must find what this finds.
+    async fn similar(
+        &self,
+        query: crate::SimilarQuery,
+    ) -> Result<crate::SimilarAnswer, BackendError> {
+        use crate::{MatchedBy, SimilarMatch};
+        use ailedger_state::content::query as content;
+        let inner = self.inner.lock().await;
+        inner.check()?;
+        let error = |error: ailedger_state::provenance::query::QueryError| {
+            BackendError::Failed(error.to_string())
+        };
+        let total = content::total(&inner.store).await.map_err(error)?.value;
+        let mut matches = Vec::new();
+        for seq in 0..total {
+            let Some(claim) = content::claim_by_seq(&inner.store, seq)
+                .await
+                .map_err(error)?
+                .value
+            else {
+                continue;
+            };
+            let prints = &claim.fingerprints;
+            let mut push = |by| {
+                matches.push(SimilarMatch {
+                    by,
+                    claim: claim.clone(),
+                })
+            };
+            if let (Some(a), Some(b)) = (query.image, prints.image) {
+                let distance = (a ^ b).count_ones();
+                if distance <= query.max_distance {
+                    push(MatchedBy::Image { distance });
+                }
+            }
+            if let (Some(a), Some(b)) = (query.simhash, prints.simhash) {
+                let distance = (a ^ b).count_ones();
+                if distance <= query.max_distance {
+                    push(MatchedBy::SimHash { distance });
+                }
+            }
+            let compared = query.minhash.len().min(prints.minhash.len());
+            if compared > 0 {
+                let equal = query
+                    .minhash
+                    .iter()
+                    .zip(&prints.minhash)
+                    .filter(|(a, b)| a == b)
+                    .count();
+                if equal as f64 / compared as f64 >= query.min_similarity {
+                    push(MatchedBy::MinHash {
+                        equal: equal as u32,
+                        compared: compared as u32,
+                    });
+                }
+            }
+        }
+        matches.truncate(query.limit * 3);
+        Ok(crate::SimilarAnswer {
+            height: inner.tip().height(),
+            indexed: total,
+            matches,
+        })
+    }
 }

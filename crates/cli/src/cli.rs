@@ -1,9 +1,17 @@
 //! The command line: clap definitions and the parsers that turn raw arguments into checked
 //! values (addresses, amounts, durations, key names), so commands never see unchecked text.
 
+#[cfg(feature = "content")]
+mod content;
 mod export;
 mod provenance;
 mod zk;
+
+#[cfg(feature = "content")]
+pub(crate) use content::{
+    AttestArgs, CaCommand, ContentCommand, ContentVerifyArgs, RegisterArgs, SignArgs, SignerArgs,
+    SimilarArgs, SourceArg,
+};
 
 pub(crate) use zk::{
     CommitArgs, ModelSource, ProveArgs, RegisterIdentityArgs, SubmitArgs, VerifyProofArgs,
@@ -102,6 +110,13 @@ pub(crate) enum Command {
     Zk {
         #[command(subcommand)]
         command: ZkCommand,
+    },
+    /// Content credentials: sign AI-generated media with its model version and receipt, attest
+    /// human-made works, register claims on the chain, verify files, find near duplicates.
+    #[cfg(feature = "content")]
+    Content {
+        #[command(subcommand)]
+        command: ContentCommand,
     },
     /// What is this file or directory? A registered dataset, a model version's weights, or a
     /// member of a dataset, with the proof that was checked.

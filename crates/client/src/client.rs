@@ -10,6 +10,7 @@ use crate::{
         SubmitTxResponse, SubmitTxsRequest, SubmitTxsResponse, TxRecordView, TxStatus,
         VersionAnswer,
     },
+    dto::{ContentClaimsAnswer, SimilarAnswer, SimilarRequest},
     dto::{InferenceAnswer, ProvingIdentityAnswer},
     verify::{
         ProofSummary, Verified, VerifiedAccount, verify_account, verify_dataset,
@@ -17,7 +18,7 @@ use crate::{
         verify_log_anchor, verify_log_evidence, verify_model, verify_model_versions,
         verify_version,
     },
-    verify::{verify_inference, verify_proving_identity},
+    verify::{verify_content_claims, verify_inference, verify_proving_identity},
 };
 use ailedger_core::{Address, Hash, SignedTransaction};
 use ailedger_state::provenance::query::Node;
@@ -320,6 +321,28 @@ impl Client {
             .await
     }
 
+    /// The claims of a content digest from position `offset`, at most `limit`
+    /// (`GET /v1/content/{digest}`).
+    pub async fn content_claims(
+        &self,
+        content: &Hash,
+        offset: u32,
+        limit: u32,
+        proofs: bool,
+    ) -> Result<ContentClaimsAnswer, ClientError> {
+        self.get(&format!(
+            "/v1/content/{content}?offset={offset}&limit={limit}&proofs={proofs}"
+        ))
+        .await
+    }
+
+    /// Registered claims whose fingerprints are near the given ones
+    /// (`POST /v1/content/similar`). The node's index is not consensus: check a match with
+    /// [`Self::verified_content_claims`].
+    pub async fn similar(&self, request: &SimilarRequest) -> Result<SimilarAnswer, ClientError> {
+        self.post("/v1/content/similar", request).await
+    }
+
     /// The lineage of a model version, visiting at most `max_nodes` records
     /// (`GET /v1/versions/{id}/lineage`).
     pub async fn lineage(
@@ -520,6 +543,20 @@ impl Client {
         let answer = self.inference(id, true).await?;
         let block = self.header_block(answer.height).await?;
         let verified = verify_inference(id, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// The claims of a content digest, verified ([`verify_content_claims`]): who claimed it
+    /// first, and when, as the proven state holds it; an empty answer proves nobody did.
+    pub async fn verified_content_claims(
+        &self,
+        content: &Hash,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Verified<ContentClaimsAnswer>, ClientError> {
+        let answer = self.content_claims(content, offset, limit, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_content_claims(content, offset, limit as usize, &answer, &block)?;
         Ok(proven(answer, verified))
     }
 

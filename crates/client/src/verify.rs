@@ -19,6 +19,7 @@ use crate::dto::{
     LineageView, LogAnswer, ModelAnswer, ModelVersionList, ModelVersionView, ModelView,
     ProvenState, StateValueView, VersionAnswer,
 };
+use crate::dto::{ClaimView, ContentClaimsAnswer};
 use crate::dto::{InferenceAnswer, InferenceView, ProvingIdentityAnswer, ProvingIdentityView};
 use ailedger_core::{Address, Hash, Header};
 use ailedger_state::{
@@ -593,6 +594,36 @@ pub fn verify_inference(
             return Err(mismatch(format!(
                 "the proofs show inference {id} is not recorded"
             )));
+        }
+        _ => return Err(mismatch("the proven state answers another query")),
+    }
+    Ok(verified.summary)
+}
+
+/// Checks the claims of `content` from position `offset` (at most `limit`) as served: the
+/// count, every claim (claimant, block, what it states) and, for content nobody claimed, the
+/// absence of a count.
+pub fn verify_content_claims(
+    content: &Hash,
+    offset: u32,
+    limit: usize,
+    answer: &ContentClaimsAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let query = StateQuery::ContentClaims {
+        content: *content,
+        offset,
+        limit,
+    };
+    let verified = verify_query(&query, answer.proven_state(), block)?;
+    match &verified.answer {
+        StateAnswer::ContentClaims(claims) => {
+            if answer.content != *content {
+                return Err(mismatch("the answer is about another content digest"));
+            }
+            same("claim count", &answer.total, &claims.total)?;
+            let proven: Vec<ClaimView> = claims.claims.iter().map(ClaimView::from).collect();
+            same("claims", &answer.claims, &proven)?;
         }
         _ => return Err(mismatch("the proven state answers another query")),
     }

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use ailedger_core::{Address, ChainId};
 use c2pa::{Builder, BuilderIntent, Context, DigitalSourceType};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::assertion::{
     ASSERTION_VERSION, ATTESTATION_LABEL, AttestationAssertion, HumanSource, INFERENCE_LABEL,
@@ -116,6 +117,9 @@ pub struct SignedFile {
     pub sidecar: Option<PathBuf>,
     /// The size of the manifest store in bytes.
     pub manifest_len: usize,
+    /// SHA-256 of the manifest store: the credential's digest when the claim is registered on
+    /// the chain.
+    pub manifest_sha256: [u8; 32],
 }
 
 /// The result of signing bytes in memory.
@@ -186,6 +190,7 @@ pub fn sign_file(
                 file: path.to_owned(),
                 sidecar: None,
                 manifest_len: manifest.len(),
+                manifest_sha256: Sha256::digest(&manifest).into(),
             })
         }
         Placement::Sidecar => {
@@ -218,6 +223,7 @@ pub fn sign_file(
                 file: path.to_owned(),
                 sidecar: Some(sidecar),
                 manifest_len: manifest.len(),
+                manifest_sha256: Sha256::digest(&manifest).into(),
             })
         }
     }

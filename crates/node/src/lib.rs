@@ -20,6 +20,7 @@
 mod app;
 mod block;
 pub mod config;
+mod content_index;
 mod engine;
 mod mempool;
 mod pacer;

@@ -193,6 +193,20 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
                         let _ = stop_rx.await;
                     },
                 );
+                // The near-duplicate index follows committed blocks: rebuilt from the state now,
+                // then caught up after each block, off the commit path.
+                let indexer = handle.clone();
+                ::tokio::spawn(async move {
+                    let mut finalized = indexer.finalized_receiver();
+                    loop {
+                        if let Err(error) = indexer.index_content().await {
+                            tracing::warn!(target: "ailedger::node", %error, "indexing content claims failed");
+                        }
+                        if finalized.changed().await.is_err() {
+                            break;
+                        }
+                    }
+                });
                 info!(target: "ailedger::node", %api_addr, "node started");
                 let _ = started_tx.send(Ok((handle, api_addr)));
                 // The node runs as long as both the API and consensus do.

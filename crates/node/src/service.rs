@@ -2,6 +2,7 @@
 
 use crate::{
     app::{Databases, Finalized},
+    content_index::ContentIndex,
     engine::{Committed, Marshal},
     mempool::Mempool,
     relay::Relay,
@@ -9,11 +10,12 @@ use crate::{
 };
 use ailedger_api::{
     Backend, BackendError, BlockId, ChainInfo, MAX_PROOF_KEYS, NodeStatus, QueryAnswer,
-    QueryFailure, StateValue, SubmitError, TxLocation, TxRecord,
+    QueryFailure, SimilarAnswer, SimilarMatch, SimilarQuery, StateValue, SubmitError, TxLocation,
+    TxRecord,
 };
 use ailedger_core::{Address, Block, Hash, Receipt, SignedTransaction, verify_batch_with};
 use ailedger_state::{
-    ChainHead, ChainParams, Executor, StateKey, TxError, bank, head_key, query::StateQuery,
+    ChainHead, ChainParams, Executor, StateKey, TxError, bank, content, head_key, query::StateQuery,
 };
 use ailedger_store::{Index, IndexedTx, StateDb, StateProof};
 use commonware_codec::{Copying, Decode};
@@ -38,6 +40,8 @@ struct Inner {
     finalized: watch::Receiver<Finalized>,
     /// On a full node: where admitted transactions go to reach the validators.
     relay: Option<Relay>,
+    /// The near-duplicate index of content claims; one task catches it up at a time.
+    content: tokio_sync::Mutex<ContentIndex>,
 }
 
 /// A handle to a running node. Cheap to clone.
@@ -87,6 +91,7 @@ impl NodeHandle {
                 marshal,
                 finalized,
                 relay,
+                content: tokio_sync::Mutex::new(ContentIndex::new()),
             }),
         }
     }
@@ -94,6 +99,11 @@ impl NodeHandle {
     /// The last finalized block.
     pub fn finalized(&self) -> Finalized {
         self.inner.finalized.borrow().clone()
+    }
+
+    /// A receiver of every finalized block.
+    pub(crate) fn finalized_receiver(&self) -> watch::Receiver<Finalized> {
+        self.inner.finalized.clone()
     }
 
     /// Waits until a block at `height` or above is finalized.
@@ -106,6 +116,39 @@ impl NodeHandle {
             Ok(finalized) => finalized.clone(),
             // The sender lives as long as the engine; if it is gone, report what we have.
             Err(_) => self.finalized(),
+        }
+    }
+
+    /// Brings the near-duplicate index up to the last committed claim: reads the claims
+    /// registered since it last stopped, in order, a chunk per read of the state so that block
+    /// application is not held up by a rebuild. Returns the number of claims indexed in all.
+    pub async fn index_content(&self) -> Result<u64, BackendError> {
+        /// Claims read under one read guard of the state.
+        const CHUNK: u64 = 4_096;
+        let mut index = self.inner.content.lock().await;
+        loop {
+            let guard = self.inner.databases.read().await;
+            let view = CommittedView::new(&guard);
+            let total = content::query::total(&view)
+                .await
+                .map_err(backend_error)?
+                .value;
+            let start = index.next_seq();
+            if start >= total {
+                return Ok(start);
+            }
+            for seq in start..total.min(start + CHUNK) {
+                match content::query::claim_by_seq(&view, seq).await {
+                    Ok(queried) => match queried.value {
+                        Some(claim) => index.add(&claim),
+                        None => index.skip(),
+                    },
+                    Err(error) => {
+                        tracing::error!(target: "ailedger::node", seq, %error, "unreadable content claim");
+                        index.skip();
+                    }
+                }
+            }
         }
     }
 
@@ -352,6 +395,37 @@ impl Backend for NodeHandle {
         // moment it takes, so that the block this proof is about can be fetched to check it.
         self.wait_for_height(head.height).await;
         Ok(state_value)
+    }
+
+    async fn similar(&self, query: SimilarQuery) -> Result<SimilarAnswer, BackendError> {
+        self.similar_claims(query).await
+    }
+}
+
+impl NodeHandle {
+    async fn similar_claims(&self, query: SimilarQuery) -> Result<SimilarAnswer, BackendError> {
+        self.index_content().await?;
+        let (indexed, found) = {
+            let index = self.inner.content.lock().await;
+            (index.next_seq(), index.lookup(&query))
+        };
+        let guard = self.inner.databases.read().await;
+        let head = committed_head(&guard).await?;
+        let view = CommittedView::new(&guard);
+        let mut matches = Vec::with_capacity(found.len());
+        for (by, seq) in found {
+            let claim = content::query::claim_by_seq(&view, seq)
+                .await
+                .map_err(backend_error)?
+                .value
+                .ok_or_else(|| backend_error(format!("indexed claim {seq} is missing")))?;
+            matches.push(SimilarMatch { by, claim });
+        }
+        Ok(SimilarAnswer {
+            height: head.height,
+            indexed,
+            matches,
+        })
     }
 }
 

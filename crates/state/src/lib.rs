@@ -12,8 +12,10 @@
 //! events), a message type with one canonical encoding, stateless checks, execution against a
 //! metered [`TxState`], and genesis. [`bank`] is the first: the native token, balances, transfers,
 //! fees and nonces; [`provenance`] registers datasets, models and model versions, their lineage
-//! and licences; [`logs`] registers transparency logs and anchors their checkpoints.; [`zk`] records
-//! proving identities of model versions and the inferences whose proofs it verified. Adding a module means a folder shaped like `bank/` and one line in
+//! and licences; [`logs`] registers transparency logs and anchors their checkpoints; [`zk`] records
+//! proving identities of model versions and the inferences whose proofs it verified; [`content`]
+//! records who claimed which content first, and whether as a person's work or a registered
+//! model's output. Adding a module means a folder shaped like `bank/` and one line in
 //! [`registry`].
 //!
 //! # Determinism
@@ -26,6 +28,7 @@
 //! ALPHA.
 
 pub mod bank;
+pub mod content;
 mod context;
 mod error;
 mod executor;

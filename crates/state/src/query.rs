@@ -6,6 +6,7 @@
 
 use crate::{
     StateKey, StateStore,
+    content::query::{self as content, ContentClaims},
     logs::{
         AnchorRecord, EvidenceRecord,
         query::{self as logs, LogView},
@@ -91,6 +92,15 @@ pub enum StateQuery {
     ProvingIdentity(Hash),
     /// A verified inference by id.
     Inference(Hash),
+    /// The claims of a content digest, in registration order.
+    ContentClaims {
+        /// The content digest.
+        content: Hash,
+        /// First position.
+        offset: u32,
+        /// Most claims.
+        limit: usize,
+    },
 }
 
 /// The answer to a [`StateQuery`], variant for variant.
@@ -123,6 +133,8 @@ pub enum StateAnswer {
     ProvingIdentity(Option<Box<ProvingIdentity>>),
     /// [`StateQuery::Inference`].
     Inference(Option<Box<Inference>>),
+    /// [`StateQuery::ContentClaims`].
+    ContentClaims(Box<ContentClaims>),
 }
 
 /// Runs a query; returns the answer and every state key read (for proofs).
@@ -203,6 +215,17 @@ pub async fn run<S: StateStore>(
             let queried = zk::query::inference(store, id).await?;
             (
                 StateAnswer::Inference(queried.value.map(Box::new)),
+                queried.keys,
+            )
+        }
+        StateQuery::ContentClaims {
+            content: digest,
+            offset,
+            limit,
+        } => {
+            let queried = content::claims(store, digest, *offset, *limit).await?;
+            (
+                StateAnswer::ContentClaims(Box::new(queried.value)),
                 queried.keys,
             )
         }

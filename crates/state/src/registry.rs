@@ -4,8 +4,8 @@
 //! each function below.
 
 use crate::{
-    ExecError, Module, StateStore, TxContext, TxError, bank::Bank, logs::Logs, overlay::TxState,
-    provenance::Provenance, zk::Zk,
+    ExecError, Module, StateStore, TxContext, TxError, bank::Bank, content::Content, logs::Logs,
+    overlay::TxState, provenance::Provenance, zk::Zk,
 };
 use ailedger_core::ModuleId;
 
@@ -21,6 +21,8 @@ pub enum AnyMsg {
     Logs(<Logs as Module>::Msg),
     /// A [`Zk`] message.
     Zk(<Zk as Module>::Msg),
+    /// A [`Content`] message.
+    Content(<Content as Module>::Msg),
 }
 
 /// The name of the module with this id, if any.
@@ -30,6 +32,7 @@ pub fn module_name(id: ModuleId) -> Option<&'static str> {
         Provenance::ID => Some(Provenance::NAME),
         Logs::ID => Some(Logs::NAME),
         Zk::ID => Some(Zk::NAME),
+        Content::ID => Some(Content::NAME),
         _ => None,
     }
 }
@@ -41,6 +44,7 @@ pub fn module_id(name: &str) -> Option<ModuleId> {
         Provenance::NAME => Some(Provenance::ID),
         Logs::NAME => Some(Logs::ID),
         Zk::NAME => Some(Zk::ID),
+        Content::NAME => Some(Content::ID),
         _ => None,
     }
 }
@@ -52,6 +56,7 @@ pub fn decode(id: ModuleId, payload: &[u8]) -> Result<AnyMsg, TxError> {
         Provenance::ID => decode_for::<Provenance>(payload).map(AnyMsg::Provenance),
         Logs::ID => decode_for::<Logs>(payload).map(AnyMsg::Logs),
         Zk::ID => decode_for::<Zk>(payload).map(AnyMsg::Zk),
+        Content::ID => decode_for::<Content>(payload).map(AnyMsg::Content),
         _ => Err(TxError::UnknownModule(id)),
     }
 }
@@ -78,5 +83,6 @@ pub(crate) async fn execute<S: StateStore>(
         // would grow every transaction's future by that much.
         AnyMsg::Logs(msg) => Box::pin(Logs::execute(state, ctx, msg)).await,
         AnyMsg::Zk(msg) => Zk::execute(state, ctx, msg).await,
+        AnyMsg::Content(msg) => Content::execute(state, ctx, msg).await,
     }
 }

@@ -3,7 +3,7 @@
 
 use super::Context;
 use crate::{failure::Failure, output::Fields};
-use ailedger_client::{ClientError, dto::OutcomeView};
+use ailedger_client::{Client, ClientError, dto::OutcomeView};
 use ailedger_core::{Hash, SecretKey};
 use ailedger_logd::{
     InferenceRecord, LogClient, LogClientError, ModelCheck, RecordBody, ServiceLimits, Shared,
@@ -584,18 +584,18 @@ fn log_failure(error: LogClientError) -> anyhow::Error {
 
 /// What `log verify` checked.
 #[derive(Debug, Serialize)]
-struct Verification {
-    origin: String,
-    index: u64,
-    tree_size: u64,
-    root: String,
-    record: Option<RecordJson>,
-    signature: &'static str,
-    inclusion: &'static str,
+pub(super) struct Verification {
+    pub(super) origin: String,
+    pub(super) index: u64,
+    pub(super) tree_size: u64,
+    pub(super) root: String,
+    pub(super) record: Option<RecordJson>,
+    pub(super) signature: &'static str,
+    pub(super) inclusion: &'static str,
     /// `anchored` (with the anchor) or `not checked` (offline).
-    anchor: String,
-    anchored_size: Option<u64>,
-    anchored_height: Option<u64>,
+    pub(super) anchor: String,
+    pub(super) anchored_size: Option<u64>,
+    pub(super) anchored_height: Option<u64>,
 }
 
 fn verify_failure(error: &VerifyError) -> Failure {
@@ -612,12 +612,46 @@ fn verify_failure(error: &VerifyError) -> Failure {
 async fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&args.receipt)
         .with_context(|| format!("reading {}", args.receipt.display()))?;
-    let unverified = Receipt::parse_unverified(&bytes)
+    let client = (!args.offline).then(|| context.client()).transpose()?;
+    let view = check_receipt(
+        client.as_ref(),
+        &bytes,
+        args.verifier_key.as_deref(),
+        args.log.as_deref(),
+    )
+    .await?;
+    context.output.emit(&view, || {
+        let mut fields = Fields::new()
+            .add("verified", "yes")
+            .add("origin", &view.origin)
+            .add("index", view.index)
+            .add("tree size", view.tree_size)
+            .add("signature", view.signature)
+            .add("inclusion", view.inclusion)
+            .add("record", "signature valid");
+        if let Some(record) = &view.record {
+            fields = fields
+                .add("model version", &record.model_version)
+                .add("operator", &record.operator);
+        }
+        fields.add("anchor", &view.anchor).render()
+    })
+}
+
+/// Checks an inference-log receipt: its checkpoint's signature (with `verifier_key`, or the key
+/// registered on the chain), the inclusion of its record and, with a `client`, that the chain
+/// has an anchor of the log covering it (a consistency proof from `log_url` when the anchor is
+/// of a larger tree). Every failure is a [`Failure`] with a stable code.
+pub(super) async fn check_receipt(
+    client: Option<&Client>,
+    bytes: &[u8],
+    verifier_key: Option<&str>,
+    log_url: Option<&str>,
+) -> anyhow::Result<Verification> {
+    let unverified = Receipt::parse_unverified(bytes)
         .map_err(|error| Failure::verification("RECEIPT_MALFORMED", error.to_string()))?;
     let origin = unverified.checkpoint().checkpoint().origin().to_owned();
-    let online = !args.offline;
-    let client = online.then(|| context.client()).transpose()?;
-    let chain_log = match &client {
+    let chain_log = match client {
         Some(client) => Some(match client.verified_log(&origin).await {
             Ok(verified) => verified,
             Err(error) if error.is_not_found() => {
@@ -631,15 +665,21 @@ async fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         }),
         None => None,
     };
-    let verifier = match (&args.verifier_key, &chain_log) {
+    let verifier = match (verifier_key, &chain_log) {
         (Some(text), _) => LogVerifier::new(text)
             .map_err(|error| Failure::error("BAD_VERIFIER_KEY", error.to_string()))?,
         (None, Some(log)) => LogVerifier::new(&log.answer.log.verifier_key)
             .map_err(|error| Failure::error("BAD_VERIFIER_KEY", error.to_string()))?,
-        (None, None) => unreachable!("clap requires --verifier-key with --offline"),
+        (None, None) => {
+            return Err(Failure::error(
+                "VERIFIER_KEY_NEEDED",
+                "offline, the log's verifier key must be given",
+            )
+            .into());
+        }
     };
-    if let (Some(text), Some(log)) = (&args.verifier_key, &chain_log)
-        && text != &log.answer.log.verifier_key
+    if let (Some(text), Some(log)) = (verifier_key, &chain_log)
+        && text != log.answer.log.verifier_key
     {
         return Err(Failure::verification(
             "WRONG_LOG_KEY",
@@ -660,7 +700,7 @@ async fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         )
         .into());
     }
-    let receipt = Receipt::parse(&bytes, &verifier).map_err(|error| verify_failure(&error))?;
+    let receipt = Receipt::parse(bytes, &verifier).map_err(|error| verify_failure(&error))?;
     let Some(entry) = receipt.extra() else {
         return Err(Failure::verification(
             "RECEIPT_WITHOUT_RECORD",
@@ -721,7 +761,7 @@ async fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         let path = if checkpoint.size() == anchor.size {
             Vec::new()
         } else {
-            let Some(url) = &args.log else {
+            let Some(url) = log_url else {
                 return Err(Failure::error(
                     "LOG_URL_NEEDED",
                     format!(
@@ -762,22 +802,7 @@ async fn verify(context: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         view.anchored_size = Some(anchor.size);
         view.anchored_height = Some(anchor.height);
     }
-    context.output.emit(&view, || {
-        let mut fields = Fields::new()
-            .add("verified", "yes")
-            .add("origin", &view.origin)
-            .add("index", view.index)
-            .add("tree size", view.tree_size)
-            .add("signature", view.signature)
-            .add("inclusion", view.inclusion)
-            .add("record", "signature valid");
-        if let Some(record) = &view.record {
-            fields = fields
-                .add("model version", &record.model_version)
-                .add("operator", &record.operator);
-        }
-        fields.add("anchor", &view.anchor).render()
-    })
+    Ok(view)
 }
 
 fn client_failure(error: ClientError) -> anyhow::Error {

@@ -5,6 +5,8 @@ mod account;
 pub(crate) mod bench;
 mod block;
 mod card;
+#[cfg(feature = "content")]
+mod content;
 mod dataset;
 mod export;
 mod keys;
@@ -90,6 +92,8 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
         Command::Log { command } => log::execute(context, command).await,
         Command::Verify(args) => verify::execute(context, args).await,
         Command::Zk { command } => zk::execute(context, command).await,
+        #[cfg(feature = "content")]
+        Command::Content { command } => content::execute(context, command).await,
         Command::Testnet {
             command: TestnetCommand::Init(args),
         } => testnet::init(context, &args),

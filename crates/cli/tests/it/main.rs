@@ -1,5 +1,7 @@
 //! Integration tests of the `ailedger` binary and a real node: one test binary, one link step.
 
+#[cfg(feature = "content")]
+mod content;
 mod crash;
 mod end_to_end;
 mod full_node;

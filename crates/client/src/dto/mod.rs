@@ -7,6 +7,7 @@
 //! with `?proofs=true`, a proof of every state value they were computed from.
 
 mod block;
+mod content;
 mod error;
 mod logs;
 mod node;
@@ -18,6 +19,10 @@ mod zk;
 pub use block::{
     AttributeView, BlockReceipts, BlockView, EventView, FinalizationView, HeaderView, OutcomeView,
     ReceiptView,
+};
+pub use content::{
+    ClaimView, ContentClaimsAnswer, FingerprintsView, SimilarAnswer, SimilarMatchView,
+    SimilarRequest, parse_fingerprint,
 };
 pub use error::ErrorBody;
 pub use logs::{

@@ -1,5 +1,6 @@
 //! Near-duplicate fingerprints: 64-bit perceptual hashes of images and SimHashes of text, both
-//! compared by Hamming distance, so that a node can index either kind the same way.
+//! compared by Hamming distance, so that a node can index either kind the same way, and MinHash
+//! signatures of text ([`text_minhash`]), compared by the share of equal values.
 //!
 //! A fingerprint finds *candidates*: a re-encoded, resized or lightly edited copy of registered
 //! content lands within a few bits of the original, unrelated content lands near 32 bits away.
@@ -7,6 +8,7 @@
 //! lead to the registered credential, whose signature and digest are what is checked.
 
 mod image;
+mod minhash;
 mod text;
 
 use std::fmt;
@@ -15,6 +17,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use self::image::{MAX_IMAGE_SIDE, image_fingerprint, image_fingerprint_of};
+pub use self::minhash::{MINHASH_LEN, minhash_similarity, text_minhash};
 pub use self::text::text_fingerprint;
 
 /// Images at most this many bits apart are near duplicates. Re-encoding and resizing move a

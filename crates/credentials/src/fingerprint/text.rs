@@ -15,38 +15,14 @@ const SHINGLE_WORDS: usize = 3;
 /// The SimHash fingerprint of `text`. A text of fewer than three words is one shingle; an
 /// empty text fingerprints to zero.
 pub fn text_fingerprint(text: &str) -> Fingerprint {
-    let lowered = text.to_lowercase();
-    let words: Vec<&str> = lowered
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .collect();
     let mut votes = [0i64; 64];
-    let mut vote = |shingle: &[&str]| {
-        let mut hasher = Sha256::new();
-        for word in shingle {
-            hasher.update(word.as_bytes());
-            // A separator no word contains, so that ("ab", "c") and ("a", "bc") differ.
-            hasher.update([0x1f]);
-        }
-        let digest = hasher.finalize();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
-        let hash = u64::from_be_bytes(first);
+    for hash in shingle_hashes(text) {
         for (bit, count) in votes.iter_mut().enumerate() {
             if hash >> bit & 1 == 1 {
                 *count += 1;
             } else {
                 *count -= 1;
             }
-        }
-    };
-    if words.len() < SHINGLE_WORDS {
-        if !words.is_empty() {
-            vote(&words);
-        }
-    } else {
-        for shingle in words.windows(SHINGLE_WORDS) {
-            vote(shingle);
         }
     }
     let bits = votes
@@ -58,4 +34,33 @@ pub fn text_fingerprint(text: &str) -> Fingerprint {
         kind: Kind::Text,
         bits,
     }
+}
+
+/// A 64-bit hash of every word 3-shingle of the normalised text, in order (one shingle for a
+/// text of fewer than three words, none for an empty one).
+pub(crate) fn shingle_hashes(text: &str) -> Vec<u64> {
+    let lowered = text.to_lowercase();
+    let words: Vec<&str> = lowered
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect();
+    let hash = |shingle: &[&str]| {
+        let mut hasher = Sha256::new();
+        for word in shingle {
+            hasher.update(word.as_bytes());
+            // A separator no word contains, so that ("ab", "c") and ("a", "bc") differ.
+            hasher.update([0x1f]);
+        }
+        let digest = hasher.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first)
+    };
+    if words.len() < SHINGLE_WORDS {
+        if words.is_empty() {
+            return Vec::new();
+        }
+        return vec![hash(&words)];
+    }
+    words.windows(SHINGLE_WORDS).map(hash).collect()
 }
