@@ -405,6 +405,66 @@ pub fn verify_batch_with(
         .collect()
 }
 
+/// One signature to check in a batch: by whom, under which namespace, over which bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct SignedMessage<'a> {
+    /// The signer.
+    pub signer: &'a crate::Address,
+    /// The namespace the message was signed under.
+    pub namespace: &'a [u8],
+    /// The message.
+    pub message: &'a [u8],
+    /// The signature.
+    pub signature: &'a ed25519::Signature,
+}
+
+/// Verifies many signatures over arbitrary messages at once, on the calling thread, as
+/// [`verify_batch`] does for transactions (same deterministic coefficients, same fallback that
+/// names each bad signature). Returns the indices of those that do not verify, ascending.
+pub fn verify_signatures(items: &[SignedMessage<'_>]) -> Vec<usize> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let mut seed_parts: Vec<&[u8]> = Vec::with_capacity(items.len() * 4);
+    for item in items {
+        seed_parts.extend([
+            item.signer.as_bytes(),
+            item.namespace,
+            item.message,
+            item.signature.as_ref(),
+        ]);
+    }
+    let seed = sha256(&seed_parts);
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes.copy_from_slice(seed.as_ref());
+    let mut rng = rand::rngs::StdRng::from_seed(seed_bytes);
+    let all_valid = ed25519::PublicKey::verify_batch(
+        &mut rng,
+        items,
+        |_, item| BatchEntry {
+            namespace: item.namespace,
+            message: item.message,
+            public_key: item.signer.public_key(),
+            signature: item.signature,
+        },
+        &Sequential,
+    );
+    if all_valid {
+        return Vec::new();
+    }
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| {
+            !item
+                .signer
+                .public_key()
+                .verify(item.namespace, item.message, item.signature)
+        })
+        .map(|(index, _)| index)
+        .collect()
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -61,6 +61,14 @@ fn hash(field: &'static str, text: &str) -> Result<Hash, RecordJsonError> {
 impl RecordJson {
     /// The record, with its signature checked.
     pub fn to_record(&self) -> Result<InferenceRecord, RecordJsonError> {
+        let record = self.to_record_unverified()?;
+        record.verify()?;
+        Ok(record)
+    }
+
+    /// The record, with its signature well formed but not checked (see
+    /// [`crate::record::verify_many`]).
+    pub(crate) fn to_record_unverified(&self) -> Result<InferenceRecord, RecordJsonError> {
         let body = RecordBody {
             model_version: hash("model_version", &self.model_version)?,
             input: hash("input", &self.input)?,
@@ -79,7 +87,9 @@ impl RecordJson {
             field: "signature",
             reason: error.to_string(),
         })?;
-        Ok(InferenceRecord::from_parts(body, operator, &signature)?)
+        Ok(InferenceRecord::from_parts_unverified(
+            body, operator, &signature,
+        )?)
     }
 }
 

@@ -20,7 +20,7 @@
 //! field has a fixed width, so a record has one encoding and decoding it checks the version,
 //! the key and the signature.
 
-use ailedger_core::{Address, Hash, SecretKey};
+use ailedger_core::{Address, Hash, SecretKey, SignedMessage, verify_signatures};
 use commonware_codec::{Copying, DecodeExt as _, Encode as _};
 use commonware_cryptography::{Verifier as _, ed25519::Signature};
 use thiserror::Error;
@@ -176,16 +176,46 @@ impl InferenceRecord {
         operator: Address,
         signature: &[u8],
     ) -> Result<Self, RecordError> {
-        let signature = Signature::decode(Copying(signature))
-            .map_err(|_| RecordError::BadSignature(operator.to_string()))?;
-        let record = Self {
-            body,
-            operator,
-            signature,
-        };
+        let record = Self::from_parts_unverified(body, operator, signature)?;
         record.verify()?;
         Ok(record)
     }
+
+    /// A record whose signature is well formed but not yet checked: for checking many at once
+    /// with [`verify_many`] before any is trusted.
+    pub(crate) fn from_parts_unverified(
+        body: RecordBody,
+        operator: Address,
+        signature: &[u8],
+    ) -> Result<Self, RecordError> {
+        let signature = Signature::decode(Copying(signature))
+            .map_err(|_| RecordError::BadSignature(operator.to_string()))?;
+        Ok(Self {
+            body,
+            operator,
+            signature,
+        })
+    }
+}
+
+/// Checks the signatures of many records at once (one batch verification; each is checked on
+/// its own only if the batch fails). Returns the positions of those that do not verify.
+pub fn verify_many(records: &[InferenceRecord]) -> Vec<usize> {
+    let signed: Vec<Vec<u8>> = records
+        .iter()
+        .map(|record| signed_bytes(&record.body, &record.operator))
+        .collect();
+    let items: Vec<SignedMessage<'_>> = records
+        .iter()
+        .zip(&signed)
+        .map(|(record, message)| SignedMessage {
+            signer: &record.operator,
+            namespace: RECORD_NAMESPACE,
+            message,
+            signature: &record.signature,
+        })
+        .collect();
+    verify_signatures(&items)
 }
 
 fn signed_bytes(body: &RecordBody, operator: &Address) -> Vec<u8> {
@@ -238,6 +268,31 @@ mod tests {
             InferenceRecord::from_bytes(&bytes[1..]),
             Err(RecordError::Length(RECORD_LEN - 1))
         );
+    }
+
+    #[test]
+    fn a_batch_check_names_exactly_the_records_that_do_not_verify() {
+        let key = SecretKey::from_seed(1);
+        let mut records: Vec<InferenceRecord> = (0..8u64)
+            .map(|i| {
+                let mut body = body();
+                body.time_ms += i;
+                InferenceRecord::sign(body, &key)
+            })
+            .collect();
+        assert!(verify_many(&records).is_empty());
+        assert!(verify_many(&[]).is_empty());
+        // A signature moved to another record, and a record altered after signing.
+        records[2].signature = records[1].signature.clone();
+        records[5].body.output = sha256(&[b"another output"]);
+        assert_eq!(verify_many(&records), [2, 5]);
+        for (position, record) in records.iter().enumerate() {
+            assert_eq!(
+                record.verify().is_ok(),
+                position != 2 && position != 5,
+                "record {position}"
+            );
+        }
     }
 
     #[test]

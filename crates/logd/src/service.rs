@@ -8,7 +8,7 @@ use crate::dto::{
     AppendRequest, AppendResponse, EntryJson, ErrorJson, LogInfo, ProofJson, ReceiptJson,
     RecordJson,
 };
-use crate::record::InferenceRecord;
+use crate::record::{InferenceRecord, RecordError, verify_many};
 use ailedger_client::{Client, dto::VersionStatusView};
 use ailedger_core::{Address, Hash};
 use ailedger_tlog::{AppendError, Appender, Log, Receipt, StorageError, TileId};
@@ -264,8 +264,9 @@ async fn append(
     // Every record is checked before any is appended: a batch is appended whole or not at all.
     let mut entries = Vec::with_capacity(request.records.len());
     let mut models = BTreeSet::new();
+    let mut records = Vec::with_capacity(request.records.len());
     for (position, json) in request.records.iter().enumerate() {
-        let record = json.to_record().map_err(|error| {
+        let record = json.to_record_unverified().map_err(|error| {
             ServiceError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 error.code(),
@@ -286,8 +287,31 @@ async fn append(
             .with_details(serde_json::json!({ "position": position })));
         }
         models.insert(record.body().model_version);
-        entries.push(record.to_bytes());
+        records.push(record);
     }
+    // Signatures are the heaviest check: one batch verification for the whole request.
+    let (records, bad) = tokio::task::spawn_blocking(move || {
+        let bad = verify_many(&records);
+        (records, bad)
+    })
+    .await
+    .map_err(|error| {
+        ServiceError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "STORAGE",
+            error.to_string(),
+        )
+    })?;
+    if let Some(&position) = bad.first() {
+        let error = RecordError::BadSignature(records[position].operator().to_string());
+        return Err(ServiceError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error.code(),
+            format!("record {position}: {error}"),
+        )
+        .with_details(serde_json::json!({ "position": position })));
+    }
+    entries.extend(records.iter().map(InferenceRecord::to_bytes));
     for model in &models {
         shared.check_model(model).await?;
     }

@@ -8,6 +8,7 @@ use super::end_to_end::{CHAIN_ID, Cli, DEADLINE, TestNode, committed};
 use super::provenance::{start, text};
 use ailedger_client::dto::OutcomeView;
 use ailedger_core::{Hash, SecretKey, Transaction, sha256};
+use ailedger_logd::{InferenceRecord, RecordBody, dto::RecordJson};
 use ailedger_state::{
     Module,
     provenance::{FileDigest, Provenance, ProvenanceMsg, VersionSpec, version_id},
@@ -334,6 +335,39 @@ fn records_are_logged_anchored_verified_and_a_fork_is_caught() {
     });
     assert_eq!(status, 400);
     assert_eq!(body["code"], "MALFORMED_JSON");
+    // One record of a batch with another record's signature: the whole batch is refused, and
+    // the error names it.
+    let dev = SecretKey::from_seed(1);
+    let mut forged: Vec<RecordJson> = (0..4u8)
+        .map(|i| {
+            RecordJson::from(&InferenceRecord::sign(
+                RecordBody {
+                    model_version: version,
+                    input: sha256(&[b"forged input", &[i]]),
+                    output: sha256(&[b"forged output", &[i]]),
+                    parameters: sha256(&[b"parameters"]),
+                    time_ms: 1_700_000_000_000,
+                },
+                &dev,
+            ))
+        })
+        .collect();
+    forged[2].signature = forged[1].signature.clone();
+    let (status, body) = node.block_on(async {
+        let response = http
+            .post(format!("{}/v1/records", honest.url))
+            .json(&json!({ "records": forged }))
+            .send()
+            .await
+            .expect("answer");
+        (
+            response.status().as_u16(),
+            response.json::<Value>().await.expect("json error body"),
+        )
+    });
+    assert_eq!(status, 422, "{body:#}");
+    assert_eq!(body["code"], "BAD_RECORD_SIGNATURE", "{body:#}");
+    assert_eq!(body["details"]["position"], 2, "{body:#}");
 
     // The anchoring task puts the checkpoint of 4 entries on the chain.
     wait_for_log(&node, |answer| {
