@@ -495,7 +495,11 @@ async fn submit(context: &Context, args: &SubmitArgs) -> anyhow::Result<()> {
         proof: Bytes::from(read(&args.proof)?),
     };
     let id = inference_id(&spec.version, &spec.input, &spec.output);
-    let gas = SUBMIT_PROOF_GAS.saturating_add(verify_gas(identity.descriptor.len(), &spec));
+    let gas = SUBMIT_PROOF_GAS.saturating_add(verify_gas(
+        identity.descriptor.len(),
+        vk.circuit().window_entries,
+        &spec,
+    ));
     let msg = ZkMsg::SubmitProof(spec);
     if let Err(error) = msg.validate() {
         return Err(Failure::error(error.code(), error.to_string()).into());

@@ -37,15 +37,21 @@ pub const VERIFY_PROOF_BYTE_GAS: u64 = 128;
 /// Verification gas per input or output value (absorbed into the transcript and evaluated as a
 /// multilinear extension).
 pub const VERIFY_VALUE_GAS: u64 = 1_000;
+/// Verification gas per im2col or pooling-window entry of the circuit: the verifier rebuilds
+/// those maps itself and sums `eq` weights over every entry (a few nanoseconds each), work the
+/// proof's size does not reflect.
+pub const VERIFY_WINDOW_ENTRY_GAS: u64 = 8;
 
 /// The gas the verification of `spec` is charged, a deterministic function of its sizes:
 /// `VERIFY_BASE_GAS + VERIFY_PROOF_BYTE_GAS * proof bytes + VERIFY_VALUE_GAS * (input values +
-/// output values)`, plus the descriptor's share of rebuilding the key. The proof's length is fixed
-/// by the circuit the descriptor determines, so this tracks the verifier's work for the model.
-pub fn verify_gas(descriptor_len: usize, spec: &ProofSpec) -> u64 {
+/// output values) + VERIFY_WINDOW_ENTRY_GAS * window entries`, plus the descriptor's share of
+/// rebuilding the key. The proof's length is fixed by the circuit the descriptor determines, so
+/// this tracks the verifier's work for the model.
+pub fn verify_gas(descriptor_len: usize, window_entries: usize, spec: &ProofSpec) -> u64 {
     let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
     VERIFY_BASE_GAS
         .saturating_add(DESCRIPTOR_BYTE_GAS.saturating_mul(count(descriptor_len)))
+        .saturating_add(VERIFY_WINDOW_ENTRY_GAS.saturating_mul(count(window_entries)))
         .saturating_add(VERIFY_PROOF_BYTE_GAS.saturating_mul(count(spec.proof.len())))
         .saturating_add(
             VERIFY_VALUE_GAS.saturating_mul(count(spec.input.len() + spec.output.len())),
@@ -143,10 +149,16 @@ async fn submit_proof<S: StateStore>(
     if state.get(Zk::NAME, &key).await?.is_some() {
         return Err(ZkError::InferenceExists { id }.into_exec());
     }
-    // Charged before verifying: a rejected proof pays for the work it caused.
-    state.charge(verify_gas(registered.descriptor.len(), &spec))?;
+    // The key was checked within the module's bounds when the identity was registered, so
+    // rebuilding it costs little; it is needed to price the verification.
     let vk = verifying_key(&registered.descriptor, &registered.weight_root)
         .map_err(|e| ZkError::Descriptor(e.to_string()).into_exec())?;
+    // Charged before verifying: a rejected proof pays for the work it caused.
+    state.charge(verify_gas(
+        registered.descriptor.len(),
+        vk.circuit().window_entries,
+        &spec,
+    ))?;
     let mut expected = [0u8; 32];
     expected.copy_from_slice(registered.identity.as_ref());
     verifier::verify(&vk, Some(&expected), &spec.input, &spec.output, &spec.proof)

@@ -40,8 +40,9 @@
 //! stateless checks: such a transaction never enters a block.
 //!
 //! Verification is charged by [`verify_gas`], a deterministic function of the descriptor's,
-//! proof's, input's and output's sizes (the constants were measured against the verifier's running time; see
-//! [`verify_gas`]), before the proof is checked.
+//! proof's, input's and output's sizes and of the circuit's im2col and pooling-window entries
+//! (the constants were measured against the verifier's running time; see [`verify_gas`]),
+//! before the proof is checked.
 //!
 //! # Events
 //!
@@ -59,7 +60,7 @@ mod tests;
 pub use error::{MsgError, ZkError, proof_code};
 pub use execute::{
     DESCRIPTOR_BYTE_GAS, REGISTER_IDENTITY_GAS, SUBMIT_PROOF_GAS, VERIFY_BASE_GAS,
-    VERIFY_PROOF_BYTE_GAS, VERIFY_VALUE_GAS, verify_gas,
+    VERIFY_PROOF_BYTE_GAS, VERIFY_VALUE_GAS, VERIFY_WINDOW_ENTRY_GAS, verify_gas,
 };
 pub use msg::{
     INFERENCE_ID_TAG, IdentitySpec, MAX_PROOF_LEN, MAX_TABLE_VARS, MAX_WINDOW_ENTRIES, ProofSpec,

@@ -25,8 +25,9 @@ pub const MAX_PROOF_LEN: usize = 896 * 1024;
 /// [`MAX_PROOF_LEN`] anyway.
 pub const MAX_TABLE_VARS: usize = 24;
 /// Most im2col and pooling-window entries a registered model may have. The verifier sums `eq`
-/// weights over each of them (a few nanoseconds each), work the proof's size does not pay for,
-/// so this keeps it to a few milliseconds, well inside [`crate::zk::VERIFY_BASE_GAS`].
+/// weights over each of them (a few nanoseconds each, charged by
+/// [`crate::zk::VERIFY_WINDOW_ENTRY_GAS`]); the bound keeps one verification's share of that
+/// work to a few milliseconds.
 pub const MAX_WINDOW_ENTRIES: usize = 1 << 20;
 
 /// Domain tag of inference ids.

@@ -488,7 +488,10 @@ fn a_valid_proof_is_verified_and_recorded_once() {
     let receipt = chain.ok(3, &msg);
     assert_eq!(receipt.events[0].kind, "inference_verified");
     let descriptor_len = pk.verifying_key().arch().encode().len();
-    assert!(receipt.gas_used > SUBMIT_PROOF_GAS + verify_gas(descriptor_len, &spec));
+    let window_entries = pk.verifying_key().circuit().window_entries;
+    assert!(
+        receipt.gas_used > SUBMIT_PROOF_GAS + verify_gas(descriptor_len, window_entries, &spec)
+    );
     let id = inference_id(&version, &spec.input, &spec.output);
     assert_eq!(spec.inference_id(), id);
     let queried = block_on(query::inference(&chain.store, &id)).expect("read");
@@ -631,11 +634,21 @@ fn verification_gas_follows_sizes() {
     let mut bigger = spec.clone();
     bigger.proof = Bytes::from([spec.proof.to_vec(), vec![0; 1000]].concat());
     assert_eq!(
-        verify_gas(100, &bigger) - verify_gas(100, &spec),
+        verify_gas(100, 0, &bigger) - verify_gas(100, 0, &spec),
         1000 * super::VERIFY_PROOF_BYTE_GAS
     );
     assert_eq!(
-        verify_gas(101, &spec) - verify_gas(100, &spec),
+        verify_gas(101, 0, &spec) - verify_gas(100, 0, &spec),
         super::DESCRIPTOR_BYTE_GAS
+    );
+    assert_eq!(
+        verify_gas(100, 1_000, &spec) - verify_gas(100, 0, &spec),
+        1_000 * super::VERIFY_WINDOW_ENTRY_GAS
+    );
+    // At the module's bound the window work is charged ~8.4 million gas (~8 ms at the
+    // schedule's one nanosecond per gas).
+    assert_eq!(
+        verify_gas(100, super::MAX_WINDOW_ENTRIES, &spec) - verify_gas(100, 0, &spec),
+        8 * (1 << 20)
     );
 }
