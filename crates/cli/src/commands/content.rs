@@ -10,7 +10,11 @@
 
 mod serve;
 
-use super::{Context, log::check_receipt, provenance::signer};
+use super::{
+    Context,
+    log::{Verification, check_receipt},
+    provenance::signer,
+};
 use crate::{
     cli::{
         AttestArgs, CaCommand, ContentCommand, ContentVerifyArgs, RegisterArgs, SignArgs,
@@ -1170,56 +1174,9 @@ async fn check_chain(
     };
     let receipt = match &named.receipt {
         None => None,
-        Some(bytes) => Some(match check_receipt(Some(client), bytes, None, log).await {
-            Ok(view) => {
-                let model_matches = match (&view.record, &named.model) {
-                    (Some(record), Some(model)) => record.model_version == model.to_string(),
-                    _ => true,
-                };
-                if model_matches {
-                    links.push(LinkOut::ok(
-                        "receipt_inclusion",
-                        format!(
-                            "entry {} of log {}, {}",
-                            view.index, view.origin, view.anchor
-                        ),
-                    ));
-                } else {
-                    links.push(LinkOut::new(
-                        "receipt_model",
-                        LinkState::Broken,
-                        Some("the receipt's record is of another model version".to_owned()),
-                        "RECEIPT_WRONG_MODEL",
-                    ));
-                }
-                ReceiptOnChain {
-                    verified: model_matches,
-                    origin: Some(view.origin),
-                    index: Some(view.index),
-                    anchored_height: view.anchored_height,
-                    reason: None,
-                }
-            }
-            Err(error) => {
-                let (code, reason) = match error.downcast_ref::<Failure>() {
-                    Some(failure) => (failure.code.clone(), failure.message.clone()),
-                    None => ("RECEIPT_UNCHECKED".to_owned(), format!("{error:#}")),
-                };
-                links.push(LinkOut::new(
-                    "receipt_inclusion",
-                    LinkState::Broken,
-                    Some(reason.clone()),
-                    &code,
-                ));
-                ReceiptOnChain {
-                    verified: false,
-                    origin: None,
-                    index: None,
-                    anchored_height: None,
-                    reason: Some(reason),
-                }
-            }
-        }),
+        Some(bytes) => {
+            Some(check_credential_receipt(client, bytes, log, named.model.as_ref(), links).await)
+        }
     };
     Ok(OnChain {
         chain_id: chain.chain_id,
@@ -1229,6 +1186,107 @@ async fn check_chain(
         model,
         receipt,
     })
+}
+
+/// The inference-log receipt a credential carries, checked with `log verify`'s check: the log's
+/// registered key signed its checkpoint, its record is included, an anchor on the chain covers
+/// it, and the record is of the model version the credential names. A receipt the log has not
+/// anchored yet is reported as included with its anchor missing.
+async fn check_credential_receipt(
+    client: &Client,
+    bytes: &[u8],
+    log: Option<&str>,
+    model: Option<&Hash>,
+    links: &mut Vec<LinkOut>,
+) -> ReceiptOnChain {
+    let (view, not_anchored) = match check_receipt(Some(client), bytes, None, log).await {
+        Ok(view) => (view, None),
+        Err(error) => {
+            let (code, reason) = match error.downcast_ref::<Failure>() {
+                Some(failure) => (failure.code.clone(), failure.message.clone()),
+                None => ("RECEIPT_UNCHECKED".to_owned(), format!("{error:#}")),
+            };
+            // `check_receipt` looks for an anchor only once the signature and the inclusion
+            // hold; they are checked again without the anchor to say so.
+            let included = if code == "NOT_ANCHORED" {
+                included_unanchored(client, bytes).await
+            } else {
+                None
+            };
+            let Some(view) = included else {
+                links.push(LinkOut::new(
+                    "receipt_inclusion",
+                    LinkState::Broken,
+                    Some(reason.clone()),
+                    &code,
+                ));
+                return ReceiptOnChain {
+                    verified: false,
+                    origin: None,
+                    index: None,
+                    anchored_height: None,
+                    reason: Some(reason),
+                };
+            };
+            (view, Some((code, reason)))
+        }
+    };
+    let model_matches = match (&view.record, model) {
+        (Some(record), Some(model)) => record.model_version == model.to_string(),
+        _ => true,
+    };
+    if !model_matches {
+        links.push(LinkOut::new(
+            "receipt_model",
+            LinkState::Broken,
+            Some("the receipt's record is of another model version".to_owned()),
+            "RECEIPT_WRONG_MODEL",
+        ));
+    } else if let Some((code, reason)) = &not_anchored {
+        links.push(LinkOut::ok(
+            "receipt_inclusion",
+            format!(
+                "entry {} of log {}, signed with its registered key",
+                view.index, view.origin
+            ),
+        ));
+        links.push(LinkOut::new(
+            "receipt_anchor",
+            LinkState::Missing,
+            Some(reason.clone()),
+            code,
+        ));
+    } else {
+        links.push(LinkOut::ok(
+            "receipt_inclusion",
+            format!(
+                "entry {} of log {}, {}",
+                view.index, view.origin, view.anchor
+            ),
+        ));
+    }
+    ReceiptOnChain {
+        verified: model_matches,
+        origin: Some(view.origin),
+        index: Some(view.index),
+        anchored_height: view.anchored_height,
+        reason: if model_matches {
+            not_anchored.map(|(_, reason)| reason)
+        } else {
+            Some("the receipt's record is of another model version".to_owned())
+        },
+    }
+}
+
+/// A receipt checked with its log's registered key but no anchor: its signature, inclusion and
+/// record, or nothing if they do not hold.
+async fn included_unanchored(client: &Client, bytes: &[u8]) -> Option<Verification> {
+    let parsed = ailedger_tlog::Receipt::parse_unverified(bytes).ok()?;
+    let origin = parsed.checkpoint().checkpoint().origin();
+    let log = client.verified_log(origin).await.ok()?;
+    check_receipt(None, bytes, Some(&log.answer.log.verifier_key), None)
+        .await
+        .ok()
 }
 
 fn render_report(report: &ContentReport) -> String {
@@ -1278,10 +1336,12 @@ fn render_report(report: &ContentReport) -> String {
             if let Some(receipt) = &chain.receipt {
                 fields = fields.add(
                     "receipt",
-                    match (&receipt.reason, receipt.anchored_height) {
-                        (Some(reason), _) => format!("not verified: {reason}"),
-                        (None, Some(height)) => format!("included, anchored at height {height}"),
-                        (None, None) => "included".to_owned(),
+                    match (receipt.verified, &receipt.reason, receipt.anchored_height) {
+                        (true, _, Some(height)) => format!("included, anchored at height {height}"),
+                        (true, Some(reason), None) => format!("included, not anchored: {reason}"),
+                        (true, None, None) => "included".to_owned(),
+                        (false, Some(reason), _) => format!("not verified: {reason}"),
+                        (false, None, _) => "not verified".to_owned(),
                     },
                 );
             }
