@@ -9,8 +9,8 @@ mod zk;
 
 #[cfg(feature = "content")]
 pub(crate) use content::{
-    AttestArgs, CaCommand, ContentCommand, ContentVerifyArgs, RegisterArgs, SignArgs, SignerArgs,
-    SimilarArgs, SourceArg,
+    AttestArgs, CaCommand, ContentCommand, ContentServeArgs, ContentVerifyArgs, RegisterArgs,
+    SignArgs, SignerArgs, SimilarArgs, SourceArg,
 };
 
 pub(crate) use zk::{

@@ -3,7 +3,7 @@
 
 use super::{VersionRef, parse_duration, parse_key_name, provenance::parse_version_ref};
 use clap::{Args, Subcommand, ValueEnum};
-use std::{path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// `ailedger content ...`
 #[derive(Debug, Subcommand)]
@@ -27,6 +27,10 @@ pub(crate) enum ContentCommand {
     /// Registered claims whose fingerprints are near this file's (re-encoded, resized or edited
     /// copies), from the node's index.
     Similar(SimilarArgs),
+    /// Serve `content verify` over HTTP: `POST /v1/content/verify` with a PNG, JPEG or WAV
+    /// file as the body answers the report `content verify --json` prints, checked on the
+    /// chain of --node. A process of its own, so that the node never compiles C2PA.
+    Serve(ContentServeArgs),
 }
 
 /// `ailedger content ca ...`
@@ -149,6 +153,25 @@ pub(crate) struct ContentVerifyArgs {
     #[arg(long)]
     pub(crate) offline: bool,
     /// URL of the inference log, for the consistency proof from the receipt's checkpoint to the
+    /// anchored one.
+    #[arg(long, value_name = "URL")]
+    pub(crate) log: Option<String>,
+}
+
+/// `ailedger content serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ContentServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8091")]
+    pub(crate) listen: SocketAddr,
+    /// Root certificates (PEM) a C2PA signer must chain to for a file to be trusted (repeat
+    /// for several files).
+    #[arg(long, value_name = "ROOT.pem")]
+    pub(crate) trust: Vec<PathBuf>,
+    /// Largest file accepted, in bytes; a larger body is refused with 413.
+    #[arg(long, value_name = "N", default_value_t = 32 << 20)]
+    pub(crate) max_bytes: usize,
+    /// URL of the inference log, for the consistency proof from a receipt's checkpoint to the
     /// anchored one.
     #[arg(long, value_name = "URL")]
     pub(crate) log: Option<String>,

@@ -5,9 +5,16 @@
 //!
 //! The credential checks are `ailedger-credentials`'; the chain checks use the client's
 //! verified queries (every answer checked against a block's state root) and `log verify`'s
-//! receipt check. A file is never modified unless signing succeeded.
+//! receipt check. A file is never modified unless signing succeeded. `content serve` (in
+//! [`serve`]) answers the report of `content verify` over HTTP.
 
-use super::{Context, log::check_receipt, provenance::signer};
+mod serve;
+
+use super::{
+    Context,
+    log::{Verification, check_receipt},
+    provenance::signer,
+};
 use crate::{
     cli::{
         AttestArgs, CaCommand, ContentCommand, ContentVerifyArgs, RegisterArgs, SignArgs,
@@ -58,6 +65,7 @@ pub(super) async fn execute(context: &Context, command: ContentCommand) -> anyho
         ContentCommand::Attest(args) => attest(context, &args).await,
         ContentCommand::Verify(args) => verify(context, &args).await,
         ContentCommand::Similar(args) => similar(context, &args).await,
+        ContentCommand::Serve(args) => serve::serve(context, &args).await,
     }
 }
 
@@ -746,7 +754,7 @@ struct DetachedView {
     created_at: u64,
 }
 
-/// What `content verify` found.
+/// What `content verify` found (and `POST /v1/content/verify` answers).
 #[derive(Debug, Serialize)]
 struct ContentReport {
     file: String,
@@ -776,9 +784,16 @@ struct Named {
     creator: Option<String>,
 }
 
+/// The credential a file is verified with.
+enum CredentialInput {
+    /// A C2PA manifest store (embedded or sidecar), as `ailedger-credentials` verified it.
+    C2pa(Box<Report>),
+    /// A detached credential's JSON, and the file it was read from.
+    Detached { file: String, json: Vec<u8> },
+}
+
 async fn verify(context: &Context, args: &ContentVerifyArgs) -> anyhow::Result<()> {
     let bytes = read(&args.file)?;
-    let digest = sha256(&[&bytes]);
     let format = MediaFormat::from_path(&args.file)
         .ok()
         .or_else(|| MediaFormat::sniff(&bytes));
@@ -787,72 +802,13 @@ async fn verify(context: &Context, args: &ContentVerifyArgs) -> anyhow::Result<(
         path.exists().then_some(path)
     });
     let use_detached = args.credential.is_some() || (format.is_none() && credential_path.is_some());
-
-    let mut links = Vec::new();
-    let mut named = Named::default();
-    let mut c2pa = None;
-    let mut detached = None;
-    let base: &str;
-    let credential_kind;
-    if use_detached {
-        credential_kind = "detached";
+    let credential = if use_detached {
         let path = credential_path.unwrap_or_else(|| detached_path(&args.file));
-        let json = read(&path)?;
-        match DetachedCredential::from_json(&json) {
-            Err(error) => {
-                links.push(LinkOut::new(
-                    "credential",
-                    LinkState::Broken,
-                    Some(error.to_string()),
-                    "CREDENTIAL_INVALID",
-                ));
-                base = "invalid";
-            }
-            Ok(credential) => {
-                links.push(LinkOut::ok(
-                    "signature",
-                    format!("signed by the ledger key {}", credential.creator()),
-                ));
-                match credential.check_content(&bytes) {
-                    Ok(()) => {
-                        links.push(LinkOut::ok(
-                            "content_binding",
-                            "the credential is for these bytes",
-                        ));
-                        base = "valid";
-                    }
-                    Err(error) => {
-                        links.push(LinkOut::new(
-                            "content_binding",
-                            LinkState::Broken,
-                            Some(error.to_string()),
-                            "CONTENT_MISMATCH",
-                        ));
-                        base = "invalid";
-                    }
-                }
-                named.chain_id = Some(credential.chain_id().to_string());
-                named.creator = Some(credential.creator().to_string());
-                if let DetachedClaim::AiGenerated {
-                    model_version,
-                    receipt,
-                } = credential.claim()
-                {
-                    named.model = Some(Hash::from(model_version.0));
-                    named.receipt = receipt.as_ref().map(|receipt| receipt.as_bytes().to_vec());
-                    named.creator = None;
-                }
-                detached = Some(DetachedView {
-                    file: path.display().to_string(),
-                    creator: credential.creator().to_string(),
-                    chain_id: credential.chain_id().to_string(),
-                    claim: credential.claim().clone(),
-                    created_at: credential.created_at(),
-                });
-            }
+        CredentialInput::Detached {
+            file: path.display().to_string(),
+            json: read(&path)?,
         }
     } else {
-        credential_kind = "c2pa";
         let sidecar = args.sidecar.clone().or_else(|| {
             let path = sidecar_path(&args.file);
             (format.is_some() && path.exists()).then_some(path)
@@ -864,33 +820,129 @@ async fn verify(context: &Context, args: &ContentVerifyArgs) -> anyhow::Result<(
         };
         let report = ailedger_credentials::verify(&args.file, sidecar.as_deref(), &anchors)
             .map_err(|error| Failure::error("FILE_UNREADABLE", error.to_string()))?;
-        base = match report.verdict {
-            Verdict::Trusted => "trusted",
-            Verdict::Untrusted => "untrusted",
-            Verdict::Invalid => "invalid",
-            Verdict::NotVerified => "not_verified",
-        };
-        links.extend(report.links.iter().map(LinkOut::from_library));
-        if let Some(inference) = &report.inference {
-            named.chain_id = Some(inference.chain_id.clone());
-            named.model = Some(Hash::from(inference.model_version.0));
-            named.receipt = inference
-                .receipt
-                .as_ref()
-                .map(|receipt| receipt.as_bytes().to_vec());
+        CredentialInput::C2pa(Box::new(report))
+    };
+    let client = (!args.offline).then(|| context.client()).transpose()?;
+    let report = build_report(
+        args.file.display().to_string(),
+        &bytes,
+        credential,
+        client.as_ref(),
+        args.log.as_deref(),
+    )
+    .await?;
+    context.output.emit(&report, || render_report(&report))?;
+    report.outcome()
+}
+
+/// The report of `content verify` on `bytes` (shown as `file`) and their credential: the
+/// credential's links, then, with a `client`, the chain's (claims, model version, receipt, with
+/// `log` for the receipt's consistency proof). `content verify` and `content serve` both answer
+/// with it, so the command and the HTTP service cannot disagree.
+///
+/// A credential that does not hold is a report, not an error; an error is a chain that could
+/// not be asked or whose answer did not verify.
+async fn build_report(
+    file: String,
+    bytes: &[u8],
+    credential: CredentialInput,
+    client: Option<&Client>,
+    log: Option<&str>,
+) -> anyhow::Result<ContentReport> {
+    let digest = sha256(&[bytes]);
+    let mut links = Vec::new();
+    let mut named = Named::default();
+    let mut c2pa = None;
+    let mut detached = None;
+    let base: &str;
+    let credential_kind;
+    match credential {
+        CredentialInput::Detached { file, json } => {
+            credential_kind = "detached";
+            match DetachedCredential::from_json(&json) {
+                Err(error) => {
+                    links.push(LinkOut::new(
+                        "credential",
+                        LinkState::Broken,
+                        Some(error.to_string()),
+                        "CREDENTIAL_INVALID",
+                    ));
+                    base = "invalid";
+                }
+                Ok(credential) => {
+                    links.push(LinkOut::ok(
+                        "signature",
+                        format!("signed by the ledger key {}", credential.creator()),
+                    ));
+                    match credential.check_content(bytes) {
+                        Ok(()) => {
+                            links.push(LinkOut::ok(
+                                "content_binding",
+                                "the credential is for these bytes",
+                            ));
+                            base = "valid";
+                        }
+                        Err(error) => {
+                            links.push(LinkOut::new(
+                                "content_binding",
+                                LinkState::Broken,
+                                Some(error.to_string()),
+                                "CONTENT_MISMATCH",
+                            ));
+                            base = "invalid";
+                        }
+                    }
+                    named.chain_id = Some(credential.chain_id().to_string());
+                    named.creator = Some(credential.creator().to_string());
+                    if let DetachedClaim::AiGenerated {
+                        model_version,
+                        receipt,
+                    } = credential.claim()
+                    {
+                        named.model = Some(Hash::from(model_version.0));
+                        named.receipt = receipt.as_ref().map(|receipt| receipt.as_bytes().to_vec());
+                        named.creator = None;
+                    }
+                    detached = Some(DetachedView {
+                        file,
+                        creator: credential.creator().to_string(),
+                        chain_id: credential.chain_id().to_string(),
+                        claim: credential.claim().clone(),
+                        created_at: credential.created_at(),
+                    });
+                }
+            }
         }
-        if let Some(attestation) = &report.attestation {
-            named.chain_id = Some(attestation.chain_id.clone());
-            named.creator = attestation.creator.clone();
+        CredentialInput::C2pa(report) => {
+            credential_kind = "c2pa";
+            base = match report.verdict {
+                Verdict::Trusted => "trusted",
+                Verdict::Untrusted => "untrusted",
+                Verdict::Invalid => "invalid",
+                Verdict::NotVerified => "not_verified",
+            };
+            links.extend(report.links.iter().map(LinkOut::from_library));
+            if let Some(inference) = &report.inference {
+                named.chain_id = Some(inference.chain_id.clone());
+                named.model = Some(Hash::from(inference.model_version.0));
+                named.receipt = inference
+                    .receipt
+                    .as_ref()
+                    .map(|receipt| receipt.as_bytes().to_vec());
+            }
+            if let Some(attestation) = &report.attestation {
+                named.chain_id = Some(attestation.chain_id.clone());
+                named.creator = attestation.creator.clone();
+            }
+            c2pa = Some(*report);
         }
-        c2pa = Some(report);
     }
 
-    let chain = if args.offline || base == "not_verified" {
-        None
-    } else {
-        let client = context.client()?;
-        Some(check_chain(&client, args, &digest, &named, &mut links).await?)
+    let chain = match client {
+        Some(client) if base != "not_verified" => {
+            Some(check_chain(client, log, &digest, &named, &mut links).await?)
+        }
+        _ => None,
     };
 
     let first_failure = links.iter().find(|link| !link.holds());
@@ -929,8 +981,8 @@ async fn verify(context: &Context, args: &ContentVerifyArgs) -> anyhow::Result<(
         ),
         (_, None) => format!("not verified: {verdict}"),
     };
-    let report = ContentReport {
-        file: args.file.display().to_string(),
+    Ok(ContentReport {
+        file,
         sha256: digest.to_string(),
         verdict,
         summary,
@@ -939,24 +991,31 @@ async fn verify(context: &Context, args: &ContentVerifyArgs) -> anyhow::Result<(
         detached,
         chain,
         links,
-    };
-    context.output.emit(&report, || render_report(&report))?;
-    let ContentReport { summary, links, .. } = report;
-    match verdict {
-        "trusted" | "valid" => Ok(()),
-        _ => {
-            let code = match verdict {
-                "untrusted" => "UNTRUSTED_SIGNER".to_owned(),
-                "disputed" => "NOT_FIRST_CLAIMANT".to_owned(),
-                "not_verified" => "NOT_VERIFIED".to_owned(),
-                _ => links
-                    .iter()
-                    .filter(|link| link.link != "first_claim" && link.link != "claim")
-                    .find_map(|link| link.code.clone())
-                    .unwrap_or_else(|| "CREDENTIAL_INVALID".to_owned()),
-            };
-            Err(Failure::verification(code, summary).into())
-        }
+    })
+}
+
+impl ContentReport {
+    /// How `content verify` ends: success for `trusted` and `valid`, otherwise a verification
+    /// failure (exit 3) with the code of the link that does not hold.
+    fn outcome(self) -> anyhow::Result<()> {
+        let Self {
+            verdict,
+            summary,
+            links,
+            ..
+        } = self;
+        let code = match verdict {
+            "trusted" | "valid" => return Ok(()),
+            "untrusted" => "UNTRUSTED_SIGNER".to_owned(),
+            "disputed" => "NOT_FIRST_CLAIMANT".to_owned(),
+            "not_verified" => "NOT_VERIFIED".to_owned(),
+            _ => links
+                .iter()
+                .filter(|link| link.link != "first_claim" && link.link != "claim")
+                .find_map(|link| link.code.clone())
+                .unwrap_or_else(|| "CREDENTIAL_INVALID".to_owned()),
+        };
+        Err(Failure::verification(code, summary).into())
     }
 }
 
@@ -973,7 +1032,7 @@ fn state_word(state: LinkState) -> &'static str {
 /// not revoked) and the receipt (included in the log, covered by an anchor).
 async fn check_chain(
     client: &Client,
-    args: &ContentVerifyArgs,
+    log: Option<&str>,
     digest: &Hash,
     named: &Named,
     links: &mut Vec<LinkOut>,
@@ -1115,58 +1174,9 @@ async fn check_chain(
     };
     let receipt = match &named.receipt {
         None => None,
-        Some(bytes) => Some(
-            match check_receipt(Some(client), bytes, None, args.log.as_deref()).await {
-                Ok(view) => {
-                    let model_matches = match (&view.record, &named.model) {
-                        (Some(record), Some(model)) => record.model_version == model.to_string(),
-                        _ => true,
-                    };
-                    if model_matches {
-                        links.push(LinkOut::ok(
-                            "receipt_inclusion",
-                            format!(
-                                "entry {} of log {}, {}",
-                                view.index, view.origin, view.anchor
-                            ),
-                        ));
-                    } else {
-                        links.push(LinkOut::new(
-                            "receipt_model",
-                            LinkState::Broken,
-                            Some("the receipt's record is of another model version".to_owned()),
-                            "RECEIPT_WRONG_MODEL",
-                        ));
-                    }
-                    ReceiptOnChain {
-                        verified: model_matches,
-                        origin: Some(view.origin),
-                        index: Some(view.index),
-                        anchored_height: view.anchored_height,
-                        reason: None,
-                    }
-                }
-                Err(error) => {
-                    let (code, reason) = match error.downcast_ref::<Failure>() {
-                        Some(failure) => (failure.code.clone(), failure.message.clone()),
-                        None => ("RECEIPT_UNCHECKED".to_owned(), format!("{error:#}")),
-                    };
-                    links.push(LinkOut::new(
-                        "receipt_inclusion",
-                        LinkState::Broken,
-                        Some(reason.clone()),
-                        &code,
-                    ));
-                    ReceiptOnChain {
-                        verified: false,
-                        origin: None,
-                        index: None,
-                        anchored_height: None,
-                        reason: Some(reason),
-                    }
-                }
-            },
-        ),
+        Some(bytes) => {
+            Some(check_credential_receipt(client, bytes, log, named.model.as_ref(), links).await)
+        }
     };
     Ok(OnChain {
         chain_id: chain.chain_id,
@@ -1176,6 +1186,107 @@ async fn check_chain(
         model,
         receipt,
     })
+}
+
+/// The inference-log receipt a credential carries, checked with `log verify`'s check: the log's
+/// registered key signed its checkpoint, its record is included, an anchor on the chain covers
+/// it, and the record is of the model version the credential names. A receipt the log has not
+/// anchored yet is reported as included with its anchor missing.
+async fn check_credential_receipt(
+    client: &Client,
+    bytes: &[u8],
+    log: Option<&str>,
+    model: Option<&Hash>,
+    links: &mut Vec<LinkOut>,
+) -> ReceiptOnChain {
+    let (view, not_anchored) = match check_receipt(Some(client), bytes, None, log).await {
+        Ok(view) => (view, None),
+        Err(error) => {
+            let (code, reason) = match error.downcast_ref::<Failure>() {
+                Some(failure) => (failure.code.clone(), failure.message.clone()),
+                None => ("RECEIPT_UNCHECKED".to_owned(), format!("{error:#}")),
+            };
+            // `check_receipt` looks for an anchor only once the signature and the inclusion
+            // hold; they are checked again without the anchor to say so.
+            let included = if code == "NOT_ANCHORED" {
+                included_unanchored(client, bytes).await
+            } else {
+                None
+            };
+            let Some(view) = included else {
+                links.push(LinkOut::new(
+                    "receipt_inclusion",
+                    LinkState::Broken,
+                    Some(reason.clone()),
+                    &code,
+                ));
+                return ReceiptOnChain {
+                    verified: false,
+                    origin: None,
+                    index: None,
+                    anchored_height: None,
+                    reason: Some(reason),
+                };
+            };
+            (view, Some((code, reason)))
+        }
+    };
+    let model_matches = match (&view.record, model) {
+        (Some(record), Some(model)) => record.model_version == model.to_string(),
+        _ => true,
+    };
+    if !model_matches {
+        links.push(LinkOut::new(
+            "receipt_model",
+            LinkState::Broken,
+            Some("the receipt's record is of another model version".to_owned()),
+            "RECEIPT_WRONG_MODEL",
+        ));
+    } else if let Some((code, reason)) = &not_anchored {
+        links.push(LinkOut::ok(
+            "receipt_inclusion",
+            format!(
+                "entry {} of log {}, signed with its registered key",
+                view.index, view.origin
+            ),
+        ));
+        links.push(LinkOut::new(
+            "receipt_anchor",
+            LinkState::Missing,
+            Some(reason.clone()),
+            code,
+        ));
+    } else {
+        links.push(LinkOut::ok(
+            "receipt_inclusion",
+            format!(
+                "entry {} of log {}, {}",
+                view.index, view.origin, view.anchor
+            ),
+        ));
+    }
+    ReceiptOnChain {
+        verified: model_matches,
+        origin: Some(view.origin),
+        index: Some(view.index),
+        anchored_height: view.anchored_height,
+        reason: if model_matches {
+            not_anchored.map(|(_, reason)| reason)
+        } else {
+            Some("the receipt's record is of another model version".to_owned())
+        },
+    }
+}
+
+/// A receipt checked with its log's registered key but no anchor: its signature, inclusion and
+/// record, or nothing if they do not hold.
+async fn included_unanchored(client: &Client, bytes: &[u8]) -> Option<Verification> {
+    let parsed = ailedger_tlog::Receipt::parse_unverified(bytes).ok()?;
+    let origin = parsed.checkpoint().checkpoint().origin();
+    let log = client.verified_log(origin).await.ok()?;
+    check_receipt(None, bytes, Some(&log.answer.log.verifier_key), None)
+        .await
+        .ok()
 }
 
 fn render_report(report: &ContentReport) -> String {
@@ -1225,10 +1336,12 @@ fn render_report(report: &ContentReport) -> String {
             if let Some(receipt) = &chain.receipt {
                 fields = fields.add(
                     "receipt",
-                    match (&receipt.reason, receipt.anchored_height) {
-                        (Some(reason), _) => format!("not verified: {reason}"),
-                        (None, Some(height)) => format!("included, anchored at height {height}"),
-                        (None, None) => "included".to_owned(),
+                    match (receipt.verified, &receipt.reason, receipt.anchored_height) {
+                        (true, _, Some(height)) => format!("included, anchored at height {height}"),
+                        (true, Some(reason), None) => format!("included, not anchored: {reason}"),
+                        (true, None, None) => "included".to_owned(),
+                        (false, Some(reason), _) => format!("not verified: {reason}"),
+                        (false, None, _) => "not verified".to_owned(),
                     },
                 );
             }

@@ -352,20 +352,22 @@ impl ServeArgs {
 }
 
 async fn serve(context: &Context, args: &ServeArgs) -> anyhow::Result<()> {
-    let signals = async {
-        #[cfg(unix)]
-        if let Ok(mut terminate) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
-            }
-            return;
+    Box::pin(serve_until(context, args, context.client()?, terminated())).await
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM: when a service started from the command line stops.
+pub(super) async fn terminated() {
+    #[cfg(unix)]
+    if let Ok(mut terminate) =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
         }
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    Box::pin(serve_until(context, args, context.client()?, signals)).await
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Serves the log of `args`, checking and anchoring on the chain `chain` speaks to, until

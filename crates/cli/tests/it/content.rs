@@ -3,12 +3,20 @@
 //! PNG and WAV files signed and registered, verified as trusted with their chain links; a human
 //! work attested and registered, and a second attester's claim on the same bytes shown as later;
 //! a resized, re-encoded copy found by `content similar`; a tampered file reported invalid; and
-//! a revoked model version reported.
+//! a revoked model version reported. Then an image signed with a real receipt of a served,
+//! anchored inference log, verified by `content verify` and by `content serve` over HTTP.
 
+use super::end_to_end::{Cli, Run, TestNode};
+use super::logs::{ORIGIN, Server, digest, register_model, serve, wait_for_log};
 use super::provenance::{shared, start, text};
+use ailedger_core::Hash;
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, imageops::FilterType};
 use serde_json::Value;
-use std::{io::Cursor, path::Path, time::Instant};
+use std::{
+    io::Cursor,
+    path::{Path, PathBuf},
+    time::Instant,
+};
 use tempfile::TempDir;
 
 /// A picture with structure (gradients and shapes), so its perceptual hash is stable under
@@ -370,4 +378,383 @@ fn content_is_signed_attested_registered_verified_and_found() {
         "VERSION_REVOKED",
     );
     eprintln!("content end to end: {:?}", started.elapsed());
+}
+
+/// Appends one record of `version` to `log` and signs a new picture at `path` with its receipt.
+fn sign_with_log_receipt(
+    cli: &Cli,
+    log: &Server,
+    version: &Hash,
+    pki: &Path,
+    path: &Path,
+    seed: u32,
+) -> PathBuf {
+    let receipts = path.with_extension("receipts");
+    cli.ok_json::<Value>(&[
+        "log",
+        "append",
+        "--log",
+        &log.url,
+        "--from",
+        "dev",
+        "--model-version",
+        &version.to_string(),
+        "--input",
+        &digest("input", u64::from(seed)),
+        "--output",
+        &digest("output", u64::from(seed)),
+        "--parameters",
+        &digest("parameters", 0),
+        "--out",
+        text(&receipts),
+    ]);
+    write_image(&picture(seed), path, ImageFormat::Png);
+    cli.ok_json::<Value>(&[
+        "content",
+        "sign",
+        text(path),
+        "--model",
+        &version.to_string(),
+        "--receipt",
+        text(&receipts.join("0.tlog-proof")),
+        "--ca",
+        text(pki),
+    ]);
+    path.to_owned()
+}
+
+/// One answer of the content service: status and JSON body.
+fn post(node: &TestNode, url: &str, content_type: Option<&str>, body: Vec<u8>) -> (u16, Value) {
+    node.block_on(async {
+        let mut request = reqwest::Client::new().post(url).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.expect("answer");
+        let status = response.status().as_u16();
+        (status, response.json::<Value>().await.expect("a JSON body"))
+    })
+}
+
+/// The report without the height the claims were read at, which moves with the chain.
+fn settled(mut report: Value) -> Value {
+    if let Some(chain) = report["chain"].as_object_mut() {
+        chain.remove("height");
+    }
+    report
+}
+
+#[test]
+fn an_image_signed_with_a_log_receipt_verifies_on_the_command_line_and_over_http() {
+    let (node, cli) = start();
+    let scratch = TempDir::new().expect("temp dir");
+    let dir = scratch.path();
+    let [version, version_v2] = register_model(&node);
+
+    // The inference log: registered on the chain, served and anchored every second.
+    let log_key = dir.join("log.key");
+    cli.ok_json::<Value>(&[
+        "log",
+        "register",
+        "--origin",
+        ORIGIN,
+        "--log-key",
+        text(&log_key),
+        "--from",
+        "dev",
+    ]);
+    let log = serve(
+        &cli,
+        &dir.join("log"),
+        &log_key,
+        &["--anchor-every-secs", "1", "--model-check-ttl", "0s"],
+    );
+    let receipts = dir.join("receipts");
+    for (model, i) in [(&version, 0), (&version_v2, 1)] {
+        cli.ok_json::<Value>(&[
+            "log",
+            "append",
+            "--log",
+            &log.url,
+            "--from",
+            "dev",
+            "--model-version",
+            &model.to_string(),
+            "--input",
+            &digest("input", i),
+            "--output",
+            &digest("output", i),
+            "--parameters",
+            &digest("parameters", 0),
+            "--out",
+            text(&receipts),
+        ]);
+    }
+    let receipt = receipts.join("0.tlog-proof");
+
+    let pki = dir.join("pki");
+    let root = pki.join("root.pem");
+    cli.ok_json::<Value>(&["content", "ca", "init", "--out", text(&pki)]);
+    let png = dir.join("generated.png");
+    write_image(&picture(5), &png, ImageFormat::Png);
+    let signed: Value = cli.ok_json(&[
+        "content",
+        "sign",
+        text(&png),
+        "--model",
+        "acme/chat@v1",
+        "--receipt",
+        text(&receipt),
+        "--ca",
+        text(&pki),
+        "--register",
+        "--from",
+        "dev",
+    ]);
+    assert_eq!(signed["claim"]["index"], 0, "{signed:#}");
+    let verify = |file: &Path| -> Run {
+        cli.run(&[
+            "--json",
+            "content",
+            "verify",
+            text(file),
+            "--trust",
+            text(&root),
+            "--log",
+            &log.url,
+        ])
+    };
+
+    // The receipt's inclusion holds as soon as the log signed it; its anchor may not be on the
+    // chain yet, and is said to be missing until it is.
+    let early: Value = verify(&png).exit(0).json();
+    assert_eq!(early["verdict"], "trusted", "{early:#}");
+    assert_eq!(link(&early, "receipt")["state"], "ok", "{early:#}");
+    assert_eq!(
+        link(&early, "receipt_inclusion")["state"],
+        "ok",
+        "{early:#}"
+    );
+    assert_eq!(early["chain"]["receipt"]["verified"], true, "{early:#}");
+    if early["chain"]["receipt"]["anchored_height"].is_null() {
+        assert_eq!(link(&early, "receipt_anchor")["state"], "missing");
+        assert_eq!(link(&early, "receipt_anchor")["code"], "NOT_ANCHORED");
+    }
+    wait_for_log(&node, |answer| {
+        answer
+            .latest_anchor
+            .as_ref()
+            .is_some_and(|anchor| anchor.size == 2)
+    });
+    let anchored: Value = verify(&png).exit(0).json();
+    assert_eq!(anchored["verdict"], "trusted", "{anchored:#}");
+    assert_eq!(anchored["chain"]["model"]["status"], "active");
+    let on_chain = &anchored["chain"]["receipt"];
+    assert_eq!(on_chain["verified"], true, "{anchored:#}");
+    assert_eq!(on_chain["origin"], ORIGIN);
+    assert_eq!(on_chain["index"], 0);
+    let anchor_height = node
+        .block_on(node.client.log(ORIGIN, false))
+        .expect("log")
+        .latest_anchor
+        .expect("anchored")
+        .height;
+    assert_eq!(on_chain["anchored_height"], anchor_height, "{anchored:#}");
+    assert!(
+        link(&anchored, "receipt_inclusion")["detail"]
+            .as_str()
+            .is_some_and(|detail| detail.contains(&format!("at height {anchor_height}"))),
+        "{anchored:#}"
+    );
+    assert!(
+        anchored["links"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .all(|link| link["link"] != "receipt_anchor"),
+        "{anchored:#}"
+    );
+
+    // A receipt for another record, of another model version: the broken link is named.
+    let other_record = dir.join("other-record.png");
+    write_image(&picture(6), &other_record, ImageFormat::Png);
+    cli.ok_json::<Value>(&[
+        "content",
+        "sign",
+        text(&other_record),
+        "--model",
+        "acme/chat@v1",
+        "--receipt",
+        text(&receipts.join("1.tlog-proof")),
+        "--ca",
+        text(&pki),
+    ]);
+    let wrong_record: Value = verify(&other_record).exit(3).json();
+    assert_eq!(wrong_record["verdict"], "invalid", "{wrong_record:#}");
+    assert_eq!(link(&wrong_record, "receipt_model")["state"], "broken");
+    assert_eq!(
+        link(&wrong_record, "receipt_model")["code"],
+        "RECEIPT_WRONG_MODEL"
+    );
+    assert_eq!(wrong_record["chain"]["receipt"]["verified"], false);
+
+    // A receipt of a registered log that has not anchored it: included, its anchor missing.
+    let pending_key = dir.join("pending.key");
+    cli.ok_json::<Value>(&[
+        "log",
+        "register",
+        "--origin",
+        "ledger.example/pending",
+        "--log-key",
+        text(&pending_key),
+        "--from",
+        "dev",
+    ]);
+    let pending_log = serve(&cli, &dir.join("pending"), &pending_key, &["--no-anchor"]);
+    let pending = sign_with_log_receipt(
+        &cli,
+        &pending_log,
+        &version,
+        &pki,
+        &dir.join("pending.png"),
+        7,
+    );
+    let not_anchored: Value = verify(&pending).exit(0).json();
+    assert_eq!(not_anchored["verdict"], "trusted", "{not_anchored:#}");
+    assert_eq!(link(&not_anchored, "receipt_inclusion")["state"], "ok");
+    assert_eq!(link(&not_anchored, "receipt_anchor")["state"], "missing");
+    assert_eq!(
+        link(&not_anchored, "receipt_anchor")["code"],
+        "NOT_ANCHORED"
+    );
+    assert_eq!(not_anchored["chain"]["receipt"]["verified"], true);
+    assert!(not_anchored["chain"]["receipt"]["anchored_height"].is_null());
+
+    // A receipt of another log that claims the registered origin with a key of its own.
+    let forged_key = dir.join("forged.key");
+    let key = ailedger_tlog::LogKey::generate(ORIGIN).expect("log key");
+    std::fs::write(&forged_key, key.to_signer_key()).expect("writes");
+    let forged_log = serve(&cli, &dir.join("forged"), &forged_key, &["--no-anchor"]);
+    let other_log = sign_with_log_receipt(
+        &cli,
+        &forged_log,
+        &version,
+        &pki,
+        &dir.join("other-log.png"),
+        8,
+    );
+    let wrong_log: Value = verify(&other_log).exit(3).json();
+    assert_eq!(wrong_log["verdict"], "invalid", "{wrong_log:#}");
+    assert_eq!(link(&wrong_log, "receipt_inclusion")["state"], "broken");
+    assert!(
+        ["WRONG_LOG_KEY", "CHECKPOINT_SIGNATURE_INVALID"].contains(
+            &link(&wrong_log, "receipt_inclusion")["code"]
+                .as_str()
+                .unwrap_or_default()
+        ),
+        "{wrong_log:#}"
+    );
+    assert_eq!(wrong_log["chain"]["receipt"]["verified"], false);
+
+    // The same verification over HTTP, from its own process.
+    let service = super::logs::service(
+        &cli,
+        &[
+            "content",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--trust",
+            text(&root),
+            "--max-bytes",
+            "262144",
+            "--log",
+            &log.url,
+        ],
+    );
+    let verify_url = |name: &Path| format!("{}/v1/content/verify?name={}", service.url, text(name));
+    let health: Value = node.block_on(async {
+        reqwest::get(format!("{}/v1/health", service.url))
+            .await
+            .expect("answer")
+            .json()
+            .await
+            .expect("json")
+    });
+    assert_eq!(health["status"], "ok");
+    for (file, verdict) in [
+        (&png, "trusted"),
+        (&pending, "trusted"),
+        (&other_record, "invalid"),
+        (&other_log, "invalid"),
+    ] {
+        let bytes = std::fs::read(file).expect("reads");
+        let (status, report) = post(&node, &verify_url(file), Some("image/png"), bytes);
+        assert_eq!(status, 200, "{report:#}");
+        assert_eq!(report["verdict"], verdict, "{report:#}");
+        let command: Value = verify(file).json();
+        assert_eq!(settled(report), settled(command));
+    }
+    // Without a Content-Type, the bytes say what they are.
+    let (status, report) = post(
+        &node,
+        &verify_url(&png),
+        None,
+        std::fs::read(&png).expect("reads"),
+    );
+    assert_eq!((status, &report["verdict"]), (200, &Value::from("trusted")));
+    // A tampered file is a report, not an error.
+    let mut tampered = std::fs::read(&png).expect("reads");
+    let last = tampered.len() - 20;
+    tampered[last] ^= 0xff;
+    let (status, report) = post(&node, &verify_url(&png), Some("image/png"), tampered);
+    assert_eq!(status, 200, "{report:#}");
+    assert!(
+        ["invalid", "not_verified"].contains(&report["verdict"].as_str().unwrap_or_default()),
+        "{report:#}"
+    );
+    // A body that does not parse as a manifest: not verified, never a failure of the service.
+    let mut corrupt = b"\x89PNG\r\n\x1a\n".to_vec();
+    corrupt.extend(std::iter::repeat_n(0xa5u8, 4_000));
+    let (status, report) = post(&node, &verify_url(&png), Some("image/png"), corrupt);
+    assert_eq!(status, 200, "{report:#}");
+    assert_eq!(report["verdict"], "not_verified", "{report:#}");
+    // Refusals, with the project's error shape.
+    let refusals: [(Option<&str>, Vec<u8>, u16, &str); 4] = [
+        (
+            Some("image/png"),
+            vec![0; 300_000],
+            413,
+            "PAYLOAD_TOO_LARGE",
+        ),
+        (
+            Some("text/plain"),
+            b"a story".to_vec(),
+            415,
+            "UNSUPPORTED_FORMAT",
+        ),
+        (None, b"a story".to_vec(), 415, "UNSUPPORTED_FORMAT"),
+        (
+            Some("image/jpeg"),
+            b"a story".to_vec(),
+            422,
+            "FORMAT_MISMATCH",
+        ),
+    ];
+    for (content_type, body, expected, code) in refusals {
+        let (status, error) = post(&node, &verify_url(&png), content_type, body);
+        assert_eq!(status, expected, "{error:#}");
+        assert_eq!(error["code"], code, "{error:#}");
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let (status, error) = post(
+        &node,
+        &format!("{}/v1/nothing", service.url),
+        None,
+        Vec::new(),
+    );
+    assert_eq!(
+        (status, &error["code"]),
+        (404, &Value::from("ROUTE_NOT_FOUND"))
+    );
 }

@@ -22,12 +22,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-const ORIGIN: &str = "ledger.example/inference";
+pub(crate) const ORIGIN: &str = "ledger.example/inference";
 
-/// A `log serve` process, killed when dropped.
-struct Server {
+/// A service process (`log serve`, `content serve`), killed when dropped.
+pub(crate) struct Server {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Drop for Server {
@@ -37,25 +37,34 @@ impl Drop for Server {
     }
 }
 
-fn serve(cli: &Cli, dir: &Path, log_key: &Path, extra: &[&str]) -> Server {
+pub(crate) fn serve(cli: &Cli, dir: &Path, log_key: &Path, extra: &[&str]) -> Server {
+    let mut args = vec![
+        "log",
+        "serve",
+        "--dir",
+        text(dir),
+        "--log-key",
+        text(log_key),
+        "--from",
+        "dev",
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    args.extend(extra);
+    service(cli, &args)
+}
+
+/// A service process of the binary (`log serve`, `content serve`), once it printed its url.
+pub(crate) fn service(cli: &Cli, args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ailedger"))
         .args(["--home", text(&cli.home), "--node", &cli.node])
-        .args([
-            "log",
-            "serve",
-            "--dir",
-            text(dir),
-            "--log-key",
-            text(log_key),
-        ])
-        .args(["--from", "dev", "--listen", "127.0.0.1:0"])
-        .args(extra)
+        .args(args)
         .env_remove("RUST_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .expect("log serve starts");
+        .expect("the service starts");
     let stdout = child.stdout.take().expect("stdout");
     let (found, url) = std::sync::mpsc::channel();
     // The whole output is read, so that the service never writes to a closed pipe.
@@ -68,7 +77,7 @@ fn serve(cli: &Cli, dir: &Path, log_key: &Path, extra: &[&str]) -> Server {
     });
     let url = url
         .recv_timeout(DEADLINE)
-        .expect("log serve prints its url");
+        .expect("the service prints its url");
     Server { child, url }
 }
 
@@ -91,7 +100,7 @@ fn provenance_tx(
 }
 
 /// Registers model `acme/chat` and its versions `v1` and `v2` from `dev`; returns their ids.
-fn register_model(node: &TestNode) -> [Hash; 2] {
+pub(crate) fn register_model(node: &TestNode) -> [Hash; 2] {
     let dev = SecretKey::from_seed(1);
     let nonce = node
         .block_on(node.client.account(&dev.address()))
@@ -126,7 +135,7 @@ fn register_model(node: &TestNode) -> [Hash; 2] {
     [version_id("acme/chat", "v1"), version_id("acme/chat", "v2")]
 }
 
-fn digest(tag: &str, i: u64) -> String {
+pub(crate) fn digest(tag: &str, i: u64) -> String {
     sha256(&[tag.as_bytes(), &i.to_be_bytes()]).to_string()
 }
 
@@ -149,7 +158,10 @@ fn records_file(dir: &Path, name: &str, version: &Hash, tag: &str, n: u64) -> St
 }
 
 /// Waits until the chain's log satisfies `done`.
-fn wait_for_log(node: &TestNode, done: impl Fn(&ailedger_client::dto::LogAnswer) -> bool) {
+pub(crate) fn wait_for_log(
+    node: &TestNode,
+    done: impl Fn(&ailedger_client::dto::LogAnswer) -> bool,
+) {
     let deadline = Instant::now() + DEADLINE;
     loop {
         if let Ok(answer) = node.block_on(node.client.log(ORIGIN, false))
