@@ -229,7 +229,7 @@ impl Executor {
                 Err(ApplyError::Store(error)) => return Err(BlockError::Store(error)),
             }
         }
-        Ok(run.finish().await?)
+        run.finish().await
     }
 
     /// Builds a block from candidates whose signatures were already checked (the mempool checks
@@ -460,7 +460,22 @@ impl<S: StateStore> BlockRun<'_, S> {
         Ok(())
     }
 
-    async fn finish(mut self) -> Result<BlockOutput, StoreError> {
+    async fn finish(mut self) -> Result<BlockOutput, BlockError> {
+        // The modules' end-of-block work: unmetered (nobody pays for it; each module bounds it),
+        // and with no receipt to carry events.
+        let mut state = TxState::new(&mut self.overlay, GasMeter::new(u64::MAX), self.schedule);
+        match registry::end_block(&mut state, self.ctx).await {
+            Ok(()) => {
+                state.commit();
+            }
+            Err(ExecError::Store(error)) => return Err(BlockError::Store(error)),
+            Err(error) => {
+                return Err(BlockError::CorruptState {
+                    what: "end of block",
+                    reason: format!("{}: {error}", error.code()),
+                });
+            }
+        }
         // Fees go to the proposer once per block, so a busy proposer account is written once.
         // They were taken from balances within the supply, so adding them back cannot overflow.
         if self.fees > 0 {

@@ -3,6 +3,7 @@
 use crate::{
     ChainParams, StateWrites, bank,
     params::{CHAIN, PARAMS_KEY},
+    staking::StakingGenesis,
     state_key,
 };
 use ailedger_core::{Address, Amount, ChainId, Hash, sha256, write_string};
@@ -45,6 +46,9 @@ pub enum GenesisError {
     /// A parameter that would stop the chain.
     #[error("invalid parameter: {0}")]
     InvalidParams(&'static str),
+    /// The staking section is unusable.
+    #[error("invalid staking genesis: {0}")]
+    InvalidStaking(String),
 }
 
 impl Genesis {
@@ -65,7 +69,11 @@ impl Genesis {
                 return Err(GenesisError::DuplicateAccount(account.to_string()));
             }
         }
-        self.total_supply()?;
+        let staking = StakingGenesis::for_validators(&self.validators);
+        staking.validate(&self.validators)?;
+        self.total_supply()?
+            .checked_add(staking.total_stake()?)
+            .ok_or(GenesisError::SupplyOverflow)?;
         if self.params.block_gas_limit < crate::executor::MIN_BLOCK_GAS_LIMIT {
             return Err(GenesisError::InvalidParams(
                 "block_gas_limit is too small for a single transaction",
@@ -74,7 +82,7 @@ impl Genesis {
         Ok(())
     }
 
-    /// Sum of the initial balances.
+    /// Sum of the initial balances (the staking module's genesis stakes are minted on top).
     pub fn total_supply(&self) -> Result<Amount, GenesisError> {
         self.balances
             .iter()
@@ -100,17 +108,27 @@ impl Genesis {
         sha256(&[&buf])
     }
 
-    /// The state writes that create the initial state, in key order.
+    /// The state writes that create the initial state, in key order, with the default staking
+    /// section ([`StakingGenesis::for_validators`]).
     pub fn state_writes(&self) -> Result<StateWrites, GenesisError> {
+        self.state_writes_with(&StakingGenesis::for_validators(&self.validators))
+    }
+
+    /// The state writes that create the initial state, in key order, with a staking section.
+    /// The genesis stakes are minted: the total supply is the balances plus the stakes.
+    pub fn state_writes_with(&self, staking: &StakingGenesis) -> Result<StateWrites, GenesisError> {
         self.validate()?;
+        staking.validate(&self.validators)?;
+        let supply = self
+            .total_supply()?
+            .checked_add(staking.total_stake()?)
+            .ok_or(GenesisError::SupplyOverflow)?;
         let mut writes = vec![(
             state_key(CHAIN, PARAMS_KEY),
             Some(self.params.encode().to_vec()),
         )];
-        writes.extend(bank::genesis::state_writes(
-            &self.balances,
-            self.total_supply()?,
-        ));
+        writes.extend(bank::genesis::state_writes(&self.balances, supply));
+        writes.extend(staking.state_writes()?);
         writes.sort_by_key(|(key, _)| *key);
         Ok(writes)
     }

@@ -15,8 +15,9 @@
 //! and licences; [`logs`] registers transparency logs and anchors their checkpoints; [`zk`] records
 //! proving identities of model versions and the inferences whose proofs it verified; [`content`]
 //! records who claimed which content first, and whether as a person's work or a registered
-//! model's output. Adding a module means a folder shaped like `bank/` and one line in
-//! [`registry`].
+//! model's output; [`staking`] keeps validators' stakes, computes each epoch's validator set at
+//! the epoch's boundary and slashes double signing on evidence. Adding a module means a folder
+//! shaped like `bank/` and one line in [`registry`].
 //!
 //! # Determinism
 //!
@@ -40,6 +41,7 @@ mod params;
 pub mod provenance;
 pub mod query;
 pub mod registry;
+pub mod staking;
 mod store;
 pub mod zk;
 

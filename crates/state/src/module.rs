@@ -1,6 +1,6 @@
 //! The shape every module has.
 
-use crate::{ExecError, TxContext, TxError, overlay::TxState, store::StateStore};
+use crate::{BlockContext, ExecError, TxContext, TxError, overlay::TxState, store::StateStore};
 use ailedger_core::{DecodeError, ModuleId};
 use std::future::Future;
 
@@ -19,6 +19,9 @@ use std::future::Future;
 ///   which other transactions of the block ran, beyond the block's order.
 /// - Errors it returns with [`ExecError::Module`] carry a stable code; a
 ///   [`ExecError::Store`] aborts the whole block.
+/// - [`end_block`](Self::end_block) runs once at the end of every block, after the block's last
+///   transaction, in module id order. It is the place for work that depends on the height
+///   rather than on a transaction (the staking module's epoch boundaries).
 pub trait Module {
     /// Name: prefix of state keys and events.
     const NAME: &'static str;
@@ -39,6 +42,21 @@ pub trait Module {
         ctx: &TxContext<'_>,
         msg: Self::Msg,
     ) -> impl Future<Output = Result<(), ExecError>> + Send;
+
+    /// Acts at the end of a block, after its transactions and before its fees are paid.
+    ///
+    /// Nobody pays for this work, so `state` meters without a limit: the module must bound it
+    /// by its own rules (the staking module's is bounded by its number of candidates). A block's
+    /// end has no receipt, so events emitted here are dropped; what the hook does shows in the
+    /// state. Any error aborts the block, since it means the state is corrupt (or storage
+    /// failed), never that a user did something wrong. The default does nothing.
+    fn end_block<S: StateStore>(
+        state: &mut TxState<'_, S>,
+        block: &BlockContext,
+    ) -> impl Future<Output = Result<(), ExecError>> + Send {
+        let _ = (state, block);
+        async { Ok(()) }
+    }
 }
 
 /// An error a module reports: a stable code and a message.

@@ -19,9 +19,10 @@ use crate::{
             VersionView,
         },
     },
+    staking::{self, EvidenceRecord as DoubleSignRecord, FaultKind, StakingParams, ValidatorSet},
     zk::{self, Inference, ProvingIdentity},
 };
-use ailedger_core::Hash;
+use ailedger_core::{Address, Hash};
 
 /// A question about committed state.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,6 +102,23 @@ pub enum StateQuery {
         /// Most claims.
         limit: usize,
     },
+    /// The staking parameters.
+    StakingParams,
+    /// A validator by consensus key.
+    Validator(Address),
+    /// The validator set of an epoch.
+    ValidatorSet(u64),
+    /// A recorded double-sign fault.
+    DoubleSign {
+        /// The fault.
+        kind: FaultKind,
+        /// Its epoch.
+        epoch: u64,
+        /// Its view.
+        view: u64,
+        /// The offender.
+        offender: Address,
+    },
 }
 
 /// The answer to a [`StateQuery`], variant for variant.
@@ -135,6 +153,14 @@ pub enum StateAnswer {
     Inference(Option<Box<Inference>>),
     /// [`StateQuery::ContentClaims`].
     ContentClaims(Box<ContentClaims>),
+    /// [`StateQuery::StakingParams`].
+    StakingParams(Option<StakingParams>),
+    /// [`StateQuery::Validator`].
+    Validator(Option<Box<staking::Validator>>),
+    /// [`StateQuery::ValidatorSet`].
+    ValidatorSet(Option<Box<ValidatorSet>>),
+    /// [`StateQuery::DoubleSign`].
+    DoubleSign(Option<Box<DoubleSignRecord>>),
 }
 
 /// Runs a query; returns the answer and every state key read (for proofs).
@@ -226,6 +252,36 @@ pub async fn run<S: StateStore>(
             let queried = content::claims(store, digest, *offset, *limit).await?;
             (
                 StateAnswer::ContentClaims(Box::new(queried.value)),
+                queried.keys,
+            )
+        }
+        StateQuery::StakingParams => {
+            let queried = staking::query::params(store).await?;
+            (StateAnswer::StakingParams(queried.value), queried.keys)
+        }
+        StateQuery::Validator(address) => {
+            let queried = staking::query::validator(store, address).await?;
+            (
+                StateAnswer::Validator(queried.value.map(Box::new)),
+                queried.keys,
+            )
+        }
+        StateQuery::ValidatorSet(epoch) => {
+            let queried = staking::query::validator_set(store, *epoch).await?;
+            (
+                StateAnswer::ValidatorSet(queried.value.map(Box::new)),
+                queried.keys,
+            )
+        }
+        StateQuery::DoubleSign {
+            kind,
+            epoch,
+            view,
+            offender,
+        } => {
+            let queried = staking::query::evidence(store, *kind, *epoch, *view, offender).await?;
+            (
+                StateAnswer::DoubleSign(queried.value.map(Box::new)),
                 queried.keys,
             )
         }

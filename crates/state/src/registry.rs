@@ -1,11 +1,11 @@
 //! The modules of the chain, and the routing of messages to them.
 //!
-//! Adding a module: give it a folder shaped like `bank/`, an [`AnyMsg`] variant, and one arm in
-//! each function below.
+//! Adding a module: give it a folder shaped like `bank/`, an [`AnyMsg`] variant, one arm in
+//! each function below, and one line in `end_block`.
 
 use crate::{
-    ExecError, Module, StateStore, TxContext, TxError, bank::Bank, content::Content, logs::Logs,
-    overlay::TxState, provenance::Provenance, zk::Zk,
+    BlockContext, ExecError, Module, StateStore, TxContext, TxError, bank::Bank, content::Content,
+    logs::Logs, overlay::TxState, provenance::Provenance, staking::Staking, zk::Zk,
 };
 use ailedger_core::ModuleId;
 
@@ -23,6 +23,8 @@ pub enum AnyMsg {
     Zk(<Zk as Module>::Msg),
     /// A [`Content`] message.
     Content(<Content as Module>::Msg),
+    /// A [`Staking`] message.
+    Staking(<Staking as Module>::Msg),
 }
 
 /// The name of the module with this id, if any.
@@ -33,6 +35,7 @@ pub fn module_name(id: ModuleId) -> Option<&'static str> {
         Logs::ID => Some(Logs::NAME),
         Zk::ID => Some(Zk::NAME),
         Content::ID => Some(Content::NAME),
+        Staking::ID => Some(Staking::NAME),
         _ => None,
     }
 }
@@ -45,6 +48,7 @@ pub fn module_id(name: &str) -> Option<ModuleId> {
         Logs::NAME => Some(Logs::ID),
         Zk::NAME => Some(Zk::ID),
         Content::NAME => Some(Content::ID),
+        Staking::NAME => Some(Staking::ID),
         _ => None,
     }
 }
@@ -57,6 +61,7 @@ pub fn decode(id: ModuleId, payload: &[u8]) -> Result<AnyMsg, TxError> {
         Logs::ID => decode_for::<Logs>(payload).map(AnyMsg::Logs),
         Zk::ID => decode_for::<Zk>(payload).map(AnyMsg::Zk),
         Content::ID => decode_for::<Content>(payload).map(AnyMsg::Content),
+        Staking::ID => decode_for::<Staking>(payload).map(AnyMsg::Staking),
         _ => Err(TxError::UnknownModule(id)),
     }
 }
@@ -84,5 +89,20 @@ pub(crate) async fn execute<S: StateStore>(
         AnyMsg::Logs(msg) => Box::pin(Logs::execute(state, ctx, msg)).await,
         AnyMsg::Zk(msg) => Zk::execute(state, ctx, msg).await,
         AnyMsg::Content(msg) => Content::execute(state, ctx, msg).await,
+        // Boxed: evidence verification keeps decoded votes across awaits.
+        AnyMsg::Staking(msg) => Box::pin(Staking::execute(state, ctx, msg)).await,
     }
+}
+
+/// Runs every module's end-of-block hook, in module id order.
+pub(crate) async fn end_block<S: StateStore>(
+    state: &mut TxState<'_, S>,
+    block: &BlockContext,
+) -> Result<(), ExecError> {
+    Bank::end_block(state, block).await?;
+    Provenance::end_block(state, block).await?;
+    Logs::end_block(state, block).await?;
+    Zk::end_block(state, block).await?;
+    Content::end_block(state, block).await?;
+    Staking::end_block(state, block).await
 }

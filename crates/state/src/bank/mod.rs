@@ -7,7 +7,7 @@
 mod account;
 pub mod ante;
 mod error;
-mod execute;
+pub(crate) mod execute;
 pub(crate) mod genesis;
 mod msg;
 pub mod query;

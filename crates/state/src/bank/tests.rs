@@ -106,7 +106,7 @@ impl Chain {
 }
 
 #[test]
-fn genesis_creates_balances_and_supply() {
+fn genesis_creates_balances_and_supply_with_the_validators_stake_minted() {
     let mut chain = Chain::new(&[(1, 500), (2, 700)]);
     chain.execute(&[]).expect("empty block");
     assert_eq!(
@@ -117,7 +117,9 @@ fn genesis_creates_balances_and_supply() {
         }
     );
     assert_eq!(chain.account(2).balance, 700);
-    assert_eq!(block_on(query::supply(&chain.store)), Ok(1_200));
+    // The one genesis validator's default stake is in the supply, in the bonded pool.
+    let stake = crate::staking::StakingGenesis::DEFAULT_STAKE;
+    assert_eq!(block_on(query::supply(&chain.store)), Ok(1_200 + stake));
 }
 
 #[test]
