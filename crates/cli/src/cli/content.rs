@@ -3,7 +3,7 @@
 
 use super::{VersionRef, parse_duration, parse_key_name, provenance::parse_version_ref};
 use clap::{Args, Subcommand, ValueEnum};
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, num::NonZeroUsize, path::PathBuf, time::Duration};
 
 /// `ailedger content ...`
 #[derive(Debug, Subcommand)]
@@ -28,7 +28,8 @@ pub(crate) enum ContentCommand {
     /// copies), from the node's index.
     Similar(SimilarArgs),
     /// Serve `content verify` over HTTP: `POST /v1/content/verify` with a PNG, JPEG or WAV
-    /// file as the body answers the report `content verify --json` prints, checked on the
+    /// file as the body (or a multipart form with the file and its sidecar manifest or
+    /// detached credential) answers the report `content verify --json` prints, checked on the
     /// chain of --node. A process of its own, so that the node never compiles C2PA.
     Serve(ContentServeArgs),
 }
@@ -168,9 +169,14 @@ pub(crate) struct ContentServeArgs {
     /// for several files).
     #[arg(long, value_name = "ROOT.pem")]
     pub(crate) trust: Vec<PathBuf>,
-    /// Largest file accepted, in bytes; a larger body is refused with 413.
+    /// Largest body accepted, in bytes (a multipart form's parts and framing together); a
+    /// larger body is refused with 413.
     #[arg(long, value_name = "N", default_value_t = 32 << 20)]
     pub(crate) max_bytes: usize,
+    /// Most verifications at once; further requests wait for one to finish before their body
+    /// is read, so that bodies in memory stay within --max-bytes times N.
+    #[arg(long, value_name = "N", default_value = "4")]
+    pub(crate) max_concurrent: NonZeroUsize,
     /// URL of the inference log, for the consistency proof from a receipt's checkpoint to the
     /// anchored one.
     #[arg(long, value_name = "URL")]

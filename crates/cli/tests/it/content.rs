@@ -4,7 +4,9 @@
 //! work attested and registered, and a second attester's claim on the same bytes shown as later;
 //! a resized, re-encoded copy found by `content similar`; a tampered file reported invalid; and
 //! a revoked model version reported. Then an image signed with a real receipt of a served,
-//! anchored inference log, verified by `content verify` and by `content serve` over HTTP.
+//! anchored inference log, verified by `content verify` and by `content serve` over HTTP; and a
+//! picture with a sidecar manifest and a text with a detached credential, verified over HTTP in
+//! multipart forms.
 
 use super::end_to_end::{Cli, Run, TestNode};
 use super::logs::{ORIGIN, Server, digest, register_model, serve, wait_for_log};
@@ -757,4 +759,267 @@ fn an_image_signed_with_a_log_receipt_verifies_on_the_command_line_and_over_http
         (status, &error["code"]),
         (404, &Value::from("ROUTE_NOT_FOUND"))
     );
+}
+
+const BOUNDARY: &str = "ailedger-form-boundary";
+const FORM: &str = "multipart/form-data; boundary=ailedger-form-boundary";
+
+/// A `multipart/form-data` body: each part a name, an optional file name and its bytes.
+fn form(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, file_name, bytes) in parts {
+        let disposition = match file_name {
+            Some(file_name) => format!("form-data; name=\"{name}\"; filename=\"{file_name}\""),
+            None => format!("form-data; name=\"{name}\""),
+        };
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\ncontent-disposition: {disposition}\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+#[test]
+fn a_sidecar_manifest_and_a_detached_credential_verify_over_a_multipart_form() {
+    let started = Instant::now();
+    let (node, cli) = start();
+    let scratch = TempDir::new().expect("temp dir");
+    let dir = scratch.path();
+    let pki = dir.join("pki");
+    let root = pki.join("root.pem");
+    cli.ok_json::<Value>(&["content", "ca", "init", "--out", text(&pki)]);
+    // A photo attested with a sidecar manifest and a story with a detached credential, both
+    // registered by their creator.
+    let photo = dir.join("photo.png");
+    write_image(&picture(9), &photo, ImageFormat::Png);
+    let attested: Value = cli.ok_json(&[
+        "content",
+        "attest",
+        text(&photo),
+        "--source",
+        "digitalCapture",
+        "--ca",
+        text(&pki),
+        "--sidecar",
+        "--register",
+        "--from",
+        "dev",
+    ]);
+    let sidecar = PathBuf::from(attested["credential_file"].as_str().expect("sidecar"));
+    let story = dir.join("story.txt");
+    let words = "the ferry timetable changes on monday: the first crossing leaves at six, the \
+                 last at eleven, and the night boat stops running until the spring";
+    std::fs::write(&story, words).expect("writes");
+    let attested: Value = cli.ok_json(&[
+        "content",
+        "attest",
+        text(&story),
+        "--source",
+        "humanEdits",
+        "--register",
+        "--from",
+        "dev",
+    ]);
+    let credential = PathBuf::from(attested["credential_file"].as_str().expect("credential"));
+    let altered = dir.join("altered.txt");
+    std::fs::write(&altered, words.replace("six", "seven")).expect("writes");
+    let read = |path: &Path| std::fs::read(path).expect("reads");
+    let (photo_bytes, sidecar_bytes) = (read(&photo), read(&sidecar));
+    let (story_bytes, credential_bytes) = (read(&story), read(&credential));
+
+    let service = super::logs::service(
+        &cli,
+        &[
+            "content",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--trust",
+            text(&root),
+            "--max-bytes",
+            "262144",
+            "--max-concurrent",
+            "1",
+        ],
+    );
+    let url = format!("{}/v1/content/verify", service.url);
+
+    // The photo with its sidecar: the report `content verify --sidecar` prints, named after the
+    // file part's file name.
+    let with_sidecar = form(&[
+        ("file", Some(text(&photo)), &photo_bytes),
+        ("sidecar", Some("photo.c2pa"), &sidecar_bytes),
+    ]);
+    let (status, report) = post(&node, &url, Some(FORM), with_sidecar.clone());
+    assert_eq!(status, 200, "{report:#}");
+    assert_eq!(report["verdict"], "trusted", "{report:#}");
+    let command: Value = cli
+        .run(&[
+            "--json",
+            "content",
+            "verify",
+            text(&photo),
+            "--sidecar",
+            text(&sidecar),
+            "--trust",
+            text(&root),
+        ])
+        .exit(0)
+        .json();
+    assert_eq!(settled(report), settled(command));
+    // Without its sidecar, the photo carries no manifest.
+    let alone = form(&[("file", Some("photo.png"), &photo_bytes)]);
+    let (status, report) = post(&node, &url, Some(FORM), alone);
+    assert_eq!(
+        (status, &report["verdict"]),
+        (200, &Value::from("not_verified"))
+    );
+
+    // Plain text with its detached credential: `content verify --credential`'s report, named by
+    // the `name` part; the credential named by its part's file name.
+    let story_name = text(&story).to_owned();
+    let with_credential = |file: &[u8]| {
+        form(&[
+            ("name", None, story_name.as_bytes()),
+            ("file", Some("story.txt"), file),
+            ("credential", Some(text(&credential)), &credential_bytes),
+        ])
+    };
+    let (status, report) = post(&node, &url, Some(FORM), with_credential(&story_bytes));
+    assert_eq!(status, 200, "{report:#}");
+    assert_eq!(report["verdict"], "valid", "{report:#}");
+    let command: Value = cli
+        .run(&[
+            "--json",
+            "content",
+            "verify",
+            text(&story),
+            "--credential",
+            text(&credential),
+        ])
+        .exit(0)
+        .json();
+    assert_eq!(settled(report), settled(command));
+    // The same text altered: the credential no longer binds it.
+    let (status, report) = post(&node, &url, Some(FORM), with_credential(&read(&altered)));
+    assert_eq!(status, 200, "{report:#}");
+    assert_eq!(report["verdict"], "invalid", "{report:#}");
+    assert_eq!(link(&report, "content_binding")["state"], "broken");
+    let command: Value = cli
+        .run(&[
+            "--json",
+            "content",
+            "verify",
+            text(&altered),
+            "--credential",
+            text(&credential),
+        ])
+        .exit(3)
+        .json();
+    let mut report = settled(report);
+    report["file"] = command["file"].clone();
+    assert_eq!(report, settled(command));
+
+    // One verification at a time: the others wait for their turn, none is refused.
+    let statuses = node.block_on(async {
+        let client = reqwest::Client::new();
+        let send = |body: Vec<u8>| {
+            let request = client.post(&url).header("content-type", FORM).body(body);
+            async move { request.send().await.expect("answer").status().as_u16() }
+        };
+        tokio::join!(
+            send(with_sidecar.clone()),
+            send(with_credential(&story_bytes)),
+            send(with_sidecar.clone()),
+        )
+    });
+    assert_eq!(statuses, (200, 200, 200));
+
+    // Refusals, with the part they concern.
+    let mut truncated = form(&[("file", Some("photo.png"), &photo_bytes)]);
+    truncated.truncate(truncated.len() / 2);
+    let oversized = vec![0x89; 300_000];
+    let refusals = [
+        (
+            FORM,
+            form(&[("name", None, b"story")]),
+            400,
+            "MISSING_PART",
+            Some("file"),
+        ),
+        (
+            FORM,
+            form(&[
+                ("file", Some("photo.png"), &photo_bytes),
+                ("manifest", Some("photo.c2pa"), &sidecar_bytes),
+            ]),
+            400,
+            "UNKNOWN_PART",
+            Some("manifest"),
+        ),
+        (
+            FORM,
+            form(&[
+                ("file", Some("photo.png"), &photo_bytes),
+                ("file", Some("photo.png"), &photo_bytes),
+            ]),
+            400,
+            "DUPLICATE_PART",
+            Some("file"),
+        ),
+        (
+            FORM,
+            form(&[
+                ("file", Some("story.txt"), &story_bytes),
+                ("sidecar", Some("photo.c2pa"), &sidecar_bytes),
+                (
+                    "credential",
+                    Some("story.txt.credential.json"),
+                    &credential_bytes,
+                ),
+            ]),
+            400,
+            "CONFLICTING_PARTS",
+            None,
+        ),
+        (FORM, truncated, 400, "MALFORMED_MULTIPART", None),
+        (
+            "multipart/form-data",
+            b"no boundary".to_vec(),
+            400,
+            "MALFORMED_MULTIPART",
+            None,
+        ),
+        (
+            FORM,
+            form(&[("file", Some("big.png"), &oversized)]),
+            413,
+            "PAYLOAD_TOO_LARGE",
+            None,
+        ),
+        // Without a credential, bytes that are not media are not verified.
+        (
+            FORM,
+            form(&[("file", Some("story.txt"), &story_bytes)]),
+            415,
+            "UNSUPPORTED_FORMAT",
+            None,
+        ),
+    ];
+    for (content_type, body, expected, code, part) in refusals {
+        let (status, error) = post(&node, &url, Some(content_type), body);
+        assert_eq!(
+            (status, &error["code"]),
+            (expected, &Value::from(code)),
+            "{error:#}"
+        );
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+        if let Some(part) = part {
+            assert_eq!(error["details"]["part"], part, "{error:#}");
+        }
+    }
+    eprintln!("content over multipart: {:?}", started.elapsed());
 }
