@@ -4,14 +4,12 @@
 
 use crate::{
     ApiError, Backend, MatchedBy, SimilarQuery,
+    answer::{proofs, wrong_answer},
     extract::{ApiJson, ApiPath, ApiQuery},
     handlers::AppState,
 };
 use ailedger_client::{
-    dto::{
-        ClaimView, ContentClaimsAnswer, ProvenValueView, SimilarAnswer, SimilarMatchView,
-        SimilarRequest,
-    },
+    dto::{ClaimView, ContentClaimsAnswer, SimilarAnswer, SimilarMatchView, SimilarRequest},
     encoding::parse_hash,
 };
 use ailedger_state::{
@@ -63,9 +61,7 @@ pub(crate) async fn claims<B: Backend>(
     };
     let answer = state.backend.query(asked, query.proofs).await?;
     let StateAnswer::ContentClaims(claims) = &answer.answer else {
-        return Err(ApiError::Internal(
-            "the backend answered another query than the one asked".to_owned(),
-        ));
+        return Err(wrong_answer());
     };
     Ok(Json(ContentClaimsAnswer {
         height: answer.height,
@@ -73,16 +69,7 @@ pub(crate) async fn claims<B: Backend>(
         content,
         total: claims.total,
         claims: claims.claims.iter().map(ClaimView::from).collect(),
-        proofs: answer.proofs.as_ref().map(|values| {
-            values
-                .iter()
-                .map(|value| ProvenValueView {
-                    key: value.key,
-                    value: value.value.clone(),
-                    proof: value.proof.clone(),
-                })
-                .collect()
-        }),
+        proofs: proofs(&answer),
     }))
 }
 

@@ -44,6 +44,8 @@
 //!
 //! ALPHA: routes and shapes may change until the first network launches.
 
+#[macro_use]
+mod answer;
 mod backend;
 mod content;
 #[cfg(test)]

@@ -6,9 +6,9 @@
 
 use crate::{
     ApiError, Backend,
+    answer::{ProofsQuery, proofs},
     extract::{ApiPath, ApiQuery},
     handlers::AppState,
-    provenance::{ProofsQuery, proofs, wrong_answer},
 };
 use ailedger_client::dto::{AnchorAnswer, AnchorView, EvidenceAnswer, EvidenceView, LogAnswer};
 use ailedger_state::{
@@ -35,15 +35,7 @@ pub(crate) async fn log<B: Backend>(
         .backend
         .query(StateQuery::Log(origin.clone()), query.proofs)
         .await?;
-    let StateAnswer::Log(view) = &answer.answer else {
-        return Err(wrong_answer());
-    };
-    let Some(view) = view else {
-        return Err(ApiError::NotRegistered {
-            what: "log",
-            id: origin,
-        });
-    };
+    let view = found!(&answer.answer, StateAnswer::Log, "log", origin);
     let (log, latest_anchor) = LogAnswer::parts(view);
     Ok(Json(LogAnswer {
         height: answer.height,
@@ -66,15 +58,12 @@ pub(crate) async fn anchor<B: Backend>(
         seq,
     };
     let answer = state.backend.query(asked, query.proofs).await?;
-    let StateAnswer::LogAnchor(anchor) = &answer.answer else {
-        return Err(wrong_answer());
-    };
-    let Some(anchor) = anchor else {
-        return Err(ApiError::NotRegistered {
-            what: "anchor",
-            id: format!("{seq} of log {origin}"),
-        });
-    };
+    let anchor = found!(
+        &answer.answer,
+        StateAnswer::LogAnchor,
+        "anchor",
+        format!("{seq} of log {origin}")
+    );
     Ok(Json(AnchorAnswer {
         height: answer.height,
         state_root: answer.state_root,
@@ -95,15 +84,12 @@ pub(crate) async fn evidence<B: Backend>(
         index,
     };
     let answer = state.backend.query(asked, query.proofs).await?;
-    let StateAnswer::LogEvidence(evidence) = &answer.answer else {
-        return Err(wrong_answer());
-    };
-    let Some(evidence) = evidence else {
-        return Err(ApiError::NotRegistered {
-            what: "evidence",
-            id: format!("{index} against log {origin}"),
-        });
-    };
+    let evidence = found!(
+        &answer.answer,
+        StateAnswer::LogEvidence,
+        "evidence",
+        format!("{index} against log {origin}")
+    );
     Ok(Json(EvidenceAnswer {
         height: answer.height,
         state_root: answer.state_root,

@@ -4,8 +4,9 @@
 //! Model names contain `/`, so a route takes a name as one percent-encoded path segment
 //! (`/v1/models/acme%2Fdigits-mlp/versions`); axum decodes it before the handler sees it.
 
+use crate::answer::{ProofsQuery, proofs, wrong_answer};
 use crate::{
-    ApiError, Backend, QueryAnswer, SubmitError,
+    ApiError, Backend, SubmitError,
     extract::{ApiPath, ApiQuery},
     handlers::AppState,
 };
@@ -13,7 +14,7 @@ use ailedger_client::{
     dto::{
         DatasetAnswer, DatasetList, DatasetView, DownstreamAnswer, DownstreamView,
         LicenceReportView, LicencesAnswer, LineageAnswer, LineageView, ModelAnswer,
-        ModelVersionList, ModelVersionView, ModelView, ProvenValueView, VersionAnswer,
+        ModelVersionList, ModelVersionView, ModelView, VersionAnswer,
     },
     encoding::parse_hash,
 };
@@ -32,13 +33,6 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 pub(crate) const DEFAULT_MAX_NODES: u64 = 1_000;
 /// Ids in a page of a list when the request does not say.
 pub(crate) const DEFAULT_LIST_LIMIT: u64 = 100;
-
-/// `?proofs=`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ProofsQuery {
-    #[serde(default)]
-    pub(crate) proofs: bool,
-}
 
 /// `?offset=&limit=&proofs=`.
 #[derive(Debug, Deserialize)]
@@ -107,23 +101,6 @@ fn to_usize(value: u64) -> usize {
     usize::try_from(value).unwrap_or(usize::MAX)
 }
 
-pub(crate) fn proofs(answer: &QueryAnswer) -> Option<Vec<ProvenValueView>> {
-    answer.proofs.as_ref().map(|values| {
-        values
-            .iter()
-            .map(|value| ProvenValueView {
-                key: value.key,
-                value: value.value.clone(),
-                proof: value.proof.clone(),
-            })
-            .collect()
-    })
-}
-
-pub(crate) fn wrong_answer() -> ApiError {
-    ApiError::Internal("the backend answered another query than the one asked".to_owned())
-}
-
 /// `GET /v1/datasets`.
 pub(crate) async fn datasets<B: Backend>(
     State(state): State<AppState<B>>,
@@ -160,15 +137,12 @@ pub(crate) async fn dataset<B: Backend>(
         .backend
         .query(StateQuery::Dataset(root), query.proofs)
         .await?;
-    let StateAnswer::Dataset(dataset) = &answer.answer else {
-        return Err(wrong_answer());
-    };
-    let Some(dataset) = dataset else {
-        return Err(ApiError::NotRegistered {
-            what: "dataset",
-            id: root.to_string(),
-        });
-    };
+    let dataset = found!(
+        &answer.answer,
+        StateAnswer::Dataset,
+        "dataset",
+        root.to_string()
+    );
     Ok(Json(DatasetAnswer {
         height: answer.height,
         state_root: answer.state_root,
@@ -231,15 +205,7 @@ pub(crate) async fn model<B: Backend>(
         .backend
         .query(StateQuery::Model(name.clone()), query.proofs)
         .await?;
-    let StateAnswer::Model(model) = &answer.answer else {
-        return Err(wrong_answer());
-    };
-    let Some(model) = model else {
-        return Err(ApiError::NotRegistered {
-            what: "model",
-            id: name,
-        });
-    };
+    let model = found!(&answer.answer, StateAnswer::Model, "model", name);
     Ok(Json(ModelAnswer {
         height: answer.height,
         state_root: answer.state_root,
@@ -299,15 +265,12 @@ pub(crate) async fn version<B: Backend>(
         .backend
         .query(StateQuery::Version(id), query.proofs)
         .await?;
-    let StateAnswer::Version(version) = &answer.answer else {
-        return Err(wrong_answer());
-    };
-    let Some(version) = version else {
-        return Err(ApiError::NotRegistered {
-            what: "model version",
-            id: id.to_string(),
-        });
-    };
+    let version = found!(
+        &answer.answer,
+        StateAnswer::Version,
+        "model version",
+        id.to_string()
+    );
     Ok(Json(VersionAnswer {
         height: answer.height,
         state_root: answer.state_root,

@@ -3,50 +3,24 @@
 //! with `?proofs=true`, the proof of the state value read.
 
 use crate::{
-    ApiError, Backend, QueryAnswer,
+    ApiError, Backend,
+    answer::{ProofsQuery, proofs},
     extract::{ApiPath, ApiQuery},
     handlers::AppState,
 };
 use ailedger_client::{
-    dto::{
-        InferenceAnswer, InferenceView, ProvenValueView, ProvingIdentityAnswer, ProvingIdentityView,
-    },
+    dto::{InferenceAnswer, InferenceView, ProvingIdentityAnswer, ProvingIdentityView},
     encoding::parse_hash,
 };
 use ailedger_core::Hash;
 use ailedger_state::query::{StateAnswer, StateQuery};
 use axum::{Json, extract::State};
-use serde::Deserialize;
-
-/// `?proofs=`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct ProofsQuery {
-    #[serde(default)]
-    proofs: bool,
-}
 
 fn parse_id(what: &'static str, text: &str) -> Result<Hash, ApiError> {
     parse_hash(text).map_err(|error| ApiError::BadHex {
         what,
         reason: error.to_string(),
     })
-}
-
-fn proofs(answer: &QueryAnswer) -> Option<Vec<ProvenValueView>> {
-    answer.proofs.as_ref().map(|values| {
-        values
-            .iter()
-            .map(|value| ProvenValueView {
-                key: value.key,
-                value: value.value.clone(),
-                proof: value.proof.clone(),
-            })
-            .collect()
-    })
-}
-
-fn wrong_answer() -> ApiError {
-    ApiError::Internal("the backend answered another query than the one asked".to_owned())
 }
 
 /// `GET /v1/versions/{id}/proving-identity`.
@@ -60,15 +34,12 @@ pub(crate) async fn proving_identity<B: Backend>(
         .backend
         .query(StateQuery::ProvingIdentity(id), query.proofs)
         .await?;
-    let StateAnswer::ProvingIdentity(record) = &answer.answer else {
-        return Err(wrong_answer());
-    };
-    let Some(record) = record else {
-        return Err(ApiError::NotRegistered {
-            what: "proving identity of model version",
-            id: id.to_string(),
-        });
-    };
+    let record = found!(
+        &answer.answer,
+        StateAnswer::ProvingIdentity,
+        "proving identity of model version",
+        id.to_string()
+    );
     Ok(Json(ProvingIdentityAnswer {
         height: answer.height,
         state_root: answer.state_root,
@@ -88,15 +59,12 @@ pub(crate) async fn inference<B: Backend>(
         .backend
         .query(StateQuery::Inference(id), query.proofs)
         .await?;
-    let StateAnswer::Inference(record) = &answer.answer else {
-        return Err(wrong_answer());
-    };
-    let Some(record) = record else {
-        return Err(ApiError::NotRegistered {
-            what: "inference",
-            id: id.to_string(),
-        });
-    };
+    let record = found!(
+        &answer.answer,
+        StateAnswer::Inference,
+        "inference",
+        id.to_string()
+    );
     Ok(Json(InferenceAnswer {
         height: answer.height,
         state_root: answer.state_root,

@@ -39,6 +39,22 @@ use std::{
 };
 use thiserror::Error;
 
+/// Why an answer is refused when its proofs answer another query than the one asked.
+const ANOTHER_QUERY: &str = "the proven state answers another query";
+
+/// The record a proven answer of `$variant` (a query about one record) holds; returns a
+/// mismatch from the enclosing function if the proofs show it absent (`$absent`, evaluated only
+/// then) or answer another query.
+macro_rules! proven_record {
+    ($answer:expr, $variant:path, $absent:expr) => {
+        match $answer {
+            $variant(Some(record)) => record,
+            $variant(None) => return Err(mismatch($absent)),
+            _ => return Err(mismatch(ANOTHER_QUERY)),
+        }
+    };
+}
+
 /// Why an answer did not verify. Each variant names the check that failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
@@ -338,19 +354,14 @@ pub fn verify_log(
         answer.proven_state(),
         block,
     )?;
-    match &verified.answer {
-        StateAnswer::Log(Some(view)) => {
-            let (log, latest) = LogAnswer::parts(view);
-            same("log", &answer.log, &log)?;
-            same("latest anchor", &answer.latest_anchor, &latest)?;
-        }
-        StateAnswer::Log(None) => {
-            return Err(mismatch(format!(
-                "the proofs show log {origin:?} is not registered"
-            )));
-        }
-        _ => return Err(mismatch("the proven state answers another query")),
-    }
+    let view = proven_record!(
+        &verified.answer,
+        StateAnswer::Log,
+        format!("the proofs show log {origin:?} is not registered")
+    );
+    let (log, latest) = LogAnswer::parts(view);
+    same("log", &answer.log, &log)?;
+    same("latest anchor", &answer.latest_anchor, &latest)?;
     Ok(verified.summary)
 }
 
@@ -366,17 +377,12 @@ pub fn verify_log_anchor(
         seq,
     };
     let verified = verify_query(&query, answer.proven_state(), block)?;
-    match &verified.answer {
-        StateAnswer::LogAnchor(Some(anchor)) => {
-            same("anchor", &answer.anchor, &AnchorView::from(&**anchor))?;
-        }
-        StateAnswer::LogAnchor(None) => {
-            return Err(mismatch(format!(
-                "the proofs show log {origin:?} has no anchor {seq}"
-            )));
-        }
-        _ => return Err(mismatch("the proven state answers another query")),
-    }
+    let anchor = proven_record!(
+        &verified.answer,
+        StateAnswer::LogAnchor,
+        format!("the proofs show log {origin:?} has no anchor {seq}")
+    );
+    same("anchor", &answer.anchor, &AnchorView::from(&**anchor))?;
     Ok(verified.summary)
 }
 
@@ -392,21 +398,16 @@ pub fn verify_log_evidence(
         index,
     };
     let verified = verify_query(&query, answer.proven_state(), block)?;
-    match &verified.answer {
-        StateAnswer::LogEvidence(Some(evidence)) => {
-            same(
-                "evidence",
-                &answer.evidence,
-                &EvidenceView::from(&**evidence),
-            )?;
-        }
-        StateAnswer::LogEvidence(None) => {
-            return Err(mismatch(format!(
-                "the proofs show log {origin:?} has no evidence {index}"
-            )));
-        }
-        _ => return Err(mismatch("the proven state answers another query")),
-    }
+    let evidence = proven_record!(
+        &verified.answer,
+        StateAnswer::LogEvidence,
+        format!("the proofs show log {origin:?} has no evidence {index}")
+    );
+    same(
+        "evidence",
+        &answer.evidence,
+        &EvidenceView::from(&**evidence),
+    )?;
     Ok(verified.summary)
 }
 
@@ -440,17 +441,12 @@ pub fn verify_dataset(
     block: &BlockView,
 ) -> Result<ProofSummary, VerificationError> {
     let verified = verify_query(&StateQuery::Dataset(*root), answer.proven_state(), block)?;
-    match &verified.answer {
-        StateAnswer::Dataset(Some(dataset)) => {
-            same("dataset", &answer.dataset, &DatasetView::from(dataset))?;
-        }
-        StateAnswer::Dataset(None) => {
-            return Err(mismatch(format!(
-                "the proofs show dataset {root} is not registered"
-            )));
-        }
-        _ => return Err(mismatch("the proven state answers another query")),
-    }
+    let dataset = proven_record!(
+        &verified.answer,
+        StateAnswer::Dataset,
+        format!("the proofs show dataset {root} is not registered")
+    );
+    same("dataset", &answer.dataset, &DatasetView::from(dataset))?;
     Ok(verified.summary)
 }
 
@@ -473,7 +469,7 @@ pub fn verify_dataset_list(
     };
     let verified = verify_query(&query, answer.proven_state(), block)?;
     let StateAnswer::Datasets(slice) = &verified.answer else {
-        return Err(mismatch("the proven state answers another query"));
+        return Err(mismatch(ANOTHER_QUERY));
     };
     same("dataset count", &answer.total, &slice.total)?;
     same("dataset list", &answer.ids, &slice.ids)?;
@@ -491,15 +487,12 @@ pub fn verify_model(
         answer.proven_state(),
         block,
     )?;
-    match &verified.answer {
-        StateAnswer::Model(Some(model)) => same("model", &answer.model, &ModelView::from(model))?,
-        StateAnswer::Model(None) => {
-            return Err(mismatch(format!(
-                "the proofs show model {name:?} is not registered"
-            )));
-        }
-        _ => return Err(mismatch("the proven state answers another query")),
-    }
+    let model = proven_record!(
+        &verified.answer,
+        StateAnswer::Model,
+        format!("the proofs show model {name:?} is not registered")
+    );
+    same("model", &answer.model, &ModelView::from(model))?;
     Ok(verified.summary)
 }
 
@@ -521,7 +514,7 @@ pub fn verify_model_versions(
     };
     let verified = verify_query(&query, answer.proven_state(), block)?;
     let StateAnswer::ModelVersions(slice) = &verified.answer else {
-        return Err(mismatch("the proven state answers another query"));
+        return Err(mismatch(ANOTHER_QUERY));
     };
     same("version count", &answer.total, &slice.total)?;
     same("version list", &answer.ids, &slice.ids)?;
@@ -535,17 +528,12 @@ pub fn verify_version(
     block: &BlockView,
 ) -> Result<ProofSummary, VerificationError> {
     let verified = verify_query(&StateQuery::Version(*id), answer.proven_state(), block)?;
-    match &verified.answer {
-        StateAnswer::Version(Some(version)) => {
-            same("version", &answer.version, &ModelVersionView::from(version))?;
-        }
-        StateAnswer::Version(None) => {
-            return Err(mismatch(format!(
-                "the proofs show version {id} is not registered"
-            )));
-        }
-        _ => return Err(mismatch("the proven state answers another query")),
-    }
+    let version = proven_record!(
+        &verified.answer,
+        StateAnswer::Version,
+        format!("the proofs show version {id} is not registered")
+    );
+    same("version", &answer.version, &ModelVersionView::from(version))?;
     Ok(verified.summary)
 }
 
@@ -557,21 +545,16 @@ pub fn verify_proving_identity(
 ) -> Result<ProofSummary, VerificationError> {
     let query = StateQuery::ProvingIdentity(*version);
     let verified = verify_query(&query, answer.proven_state(), block)?;
-    match &verified.answer {
-        StateAnswer::ProvingIdentity(Some(record)) => {
-            same(
-                "proving identity",
-                &answer.identity,
-                &ProvingIdentityView::from(record.as_ref()),
-            )?;
-        }
-        StateAnswer::ProvingIdentity(None) => {
-            return Err(mismatch(format!(
-                "the proofs show version {version} has no proving identity"
-            )));
-        }
-        _ => return Err(mismatch("the proven state answers another query")),
-    }
+    let record = proven_record!(
+        &verified.answer,
+        StateAnswer::ProvingIdentity,
+        format!("the proofs show version {version} has no proving identity")
+    );
+    same(
+        "proving identity",
+        &answer.identity,
+        &ProvingIdentityView::from(record.as_ref()),
+    )?;
     Ok(verified.summary)
 }
 
@@ -582,21 +565,16 @@ pub fn verify_inference(
     block: &BlockView,
 ) -> Result<ProofSummary, VerificationError> {
     let verified = verify_query(&StateQuery::Inference(*id), answer.proven_state(), block)?;
-    match &verified.answer {
-        StateAnswer::Inference(Some(record)) => {
-            same(
-                "inference",
-                &answer.inference,
-                &InferenceView::from(record.as_ref()),
-            )?;
-        }
-        StateAnswer::Inference(None) => {
-            return Err(mismatch(format!(
-                "the proofs show inference {id} is not recorded"
-            )));
-        }
-        _ => return Err(mismatch("the proven state answers another query")),
-    }
+    let record = proven_record!(
+        &verified.answer,
+        StateAnswer::Inference,
+        format!("the proofs show inference {id} is not recorded")
+    );
+    same(
+        "inference",
+        &answer.inference,
+        &InferenceView::from(record.as_ref()),
+    )?;
     Ok(verified.summary)
 }
 
@@ -616,17 +594,15 @@ pub fn verify_content_claims(
         limit,
     };
     let verified = verify_query(&query, answer.proven_state(), block)?;
-    match &verified.answer {
-        StateAnswer::ContentClaims(claims) => {
-            if answer.content != *content {
-                return Err(mismatch("the answer is about another content digest"));
-            }
-            same("claim count", &answer.total, &claims.total)?;
-            let proven: Vec<ClaimView> = claims.claims.iter().map(ClaimView::from).collect();
-            same("claims", &answer.claims, &proven)?;
-        }
-        _ => return Err(mismatch("the proven state answers another query")),
+    let StateAnswer::ContentClaims(claims) = &verified.answer else {
+        return Err(mismatch(ANOTHER_QUERY));
+    };
+    if answer.content != *content {
+        return Err(mismatch("the answer is about another content digest"));
     }
+    same("claim count", &answer.total, &claims.total)?;
+    let proven: Vec<ClaimView> = claims.claims.iter().map(ClaimView::from).collect();
+    same("claims", &answer.claims, &proven)?;
     Ok(verified.summary)
 }
 
@@ -643,7 +619,7 @@ pub fn verify_lineage(
     };
     let verified = verify_query(&query, answer.proven_state(), block)?;
     let StateAnswer::Lineage(lineage) = &verified.answer else {
-        return Err(mismatch("the proven state answers another query"));
+        return Err(mismatch(ANOTHER_QUERY));
     };
     same(
         "lineage",
@@ -668,7 +644,7 @@ pub fn verify_licences(
     };
     let verified = verify_query(&query, answer.proven_state(), block)?;
     let StateAnswer::Licences(report) = &verified.answer else {
-        return Err(mismatch("the proven state answers another query"));
+        return Err(mismatch(ANOTHER_QUERY));
     };
     same(
         "licence report",
@@ -691,7 +667,7 @@ pub fn verify_downstream(
     };
     let verified = verify_query(&query, answer.proven_state(), block)?;
     let StateAnswer::Downstream(downstream) = &verified.answer else {
-        return Err(mismatch("the proven state answers another query"));
+        return Err(mismatch(ANOTHER_QUERY));
     };
     same(
         "downstream set",
