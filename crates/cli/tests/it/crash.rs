@@ -3,6 +3,7 @@
 //! unchanged, and its state consistent (every balance proven against its block's state root, no
 //! token created or lost).
 
+use super::end_to_end::NodeProcess;
 use ailedger_client::{Client, dto::TxRecordView};
 use ailedger_core::{Address, Hash, SecretKey, Transaction};
 use ailedger_node::config::{Home, InitOptions, init};
@@ -13,10 +14,6 @@ use ailedger_state::{
 use commonware_codec::Encode;
 use std::{
     collections::BTreeMap,
-    fs::File,
-    io::{BufRead, BufReader},
-    path::Path,
-    process::{Child, Command, Stdio},
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
@@ -36,50 +33,6 @@ fn sender(i: u64) -> SecretKey {
 
 fn recipient() -> Address {
     SecretKey::from_seed(9_999).address()
-}
-
-/// A node process and the URL of its API.
-struct NodeProcess {
-    child: Child,
-    url: String,
-}
-
-impl NodeProcess {
-    fn spawn(home: &Path, log: &Path) -> Self {
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(log)
-            .expect("log file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ailedger"))
-            .args(["--home", home.to_str().expect("utf-8 path"), "node"])
-            .args(["--api-addr", "127.0.0.1:0", "--p2p-addr", "127.0.0.1:0"])
-            .args(["--block-interval-ms", "20"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("spawn the node");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let url = loop {
-            let line = lines
-                .next()
-                .expect("the node exited before printing its API address")
-                .expect("read stdout");
-            if let Some(url) = line.strip_prefix("api").map(str::trim) {
-                break url.to_owned();
-            }
-        };
-        // Keep draining stdout so the node never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, url }
-    }
-
-    fn kill(mut self) {
-        // `Child::kill` sends SIGKILL on Unix: no chance to flush or clean up.
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reap");
-    }
 }
 
 /// What the streamer saw committed: transaction id and its committed record.
@@ -252,7 +205,7 @@ fn sigkill_during_a_stream_of_transactions_loses_nothing_committed() {
     ];
     let mut acknowledged_before = 0;
     for cycle in 0..KILLS {
-        let node = NodeProcess::spawn(&home_path, &log);
+        let node = NodeProcess::spawn(&home_path, Some(&log), &["--block-interval-ms", "20"]);
         let client = Client::new(&node.url).expect("client");
         runtime.block_on(wait_until_ready(&client));
         if cycle > 0 {
@@ -276,7 +229,7 @@ fn sigkill_during_a_stream_of_transactions_loses_nothing_committed() {
             std::thread::sleep(Duration::from_millis(10));
         }
         std::thread::sleep(kill_after[cycle % kill_after.len()]);
-        node.kill();
+        drop(node);
         stop.store(true, Ordering::Relaxed);
         runtime.block_on(streamer).expect("streamer task");
         let count = acknowledged.lock().expect("lock").len();
@@ -287,7 +240,7 @@ fn sigkill_during_a_stream_of_transactions_loses_nothing_committed() {
         acknowledged_before = count;
     }
     // A last restart: everything acknowledged across all cycles is there, and the chain moves on.
-    let node = NodeProcess::spawn(&home_path, &log);
+    let node = NodeProcess::spawn(&home_path, Some(&log), &["--block-interval-ms", "20"]);
     let client = Client::new(&node.url).expect("client");
     runtime.block_on(async {
         wait_until_ready(&client).await;
@@ -302,5 +255,5 @@ fn sigkill_during_a_stream_of_transactions_loses_nothing_committed() {
             .expect("committed after restart");
         assert!(client.status().await.expect("status").height > before);
     });
-    node.kill();
+    drop(node);
 }

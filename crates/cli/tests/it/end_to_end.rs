@@ -240,6 +240,77 @@ async fn verified(client: &Client, address: &Address) -> VerifiedAccount {
         .unwrap_or_else(|error| panic!("account {address} did not verify: {error:?}"))
 }
 
+/// An `ailedger node` process on ports the system picks, with `extra` flags (e.g. `--dev`,
+/// `--block-interval-ms`, `--log-dir ...`): its API URL and, when it serves an inference log,
+/// the log's URL. Its stderr is appended to `stderr_log` if given. SIGKILLed when dropped.
+pub(crate) struct NodeProcess {
+    child: std::process::Child,
+    pub(crate) url: String,
+    pub(crate) log_url: Option<String>,
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        // `Child::kill` sends SIGKILL on Unix: no chance to flush or clean up.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl NodeProcess {
+    pub(crate) fn spawn(home: &Path, stderr_log: Option<&Path>, extra: &[&str]) -> Self {
+        let stderr = match stderr_log {
+            Some(path) => Stdio::from(
+                std::fs::File::options()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .expect("log file"),
+            ),
+            None => Stdio::null(),
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ailedger"))
+            .args(["--home", home.to_str().expect("utf-8 path"), "node"])
+            .args(["--api-addr", "127.0.0.1:0", "--p2p-addr", "127.0.0.1:0"])
+            .args(extra)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("the node starts");
+        let serves_log = extra.contains(&"--log-dir");
+        let (found, lines) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().expect("stdout");
+        // The whole output is read, so that the node never blocks on a full pipe.
+        thread::spawn(move || {
+            use std::io::BufRead as _;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = found.send(line);
+            }
+        });
+        let (mut url, mut log_url) = (None, None);
+        while url.is_none() || (serves_log && log_url.is_none()) {
+            let line = lines
+                .recv_timeout(DEADLINE)
+                .expect("the node prints its URLs");
+            if let Some(rest) = line.strip_prefix("api") {
+                url = Some(rest.trim().to_owned());
+            } else if let Some(rest) = line.strip_prefix("url") {
+                log_url = Some(rest.trim().to_owned());
+            }
+        }
+        Self {
+            child,
+            url: url.expect("api"),
+            log_url,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The binary
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 //! and origin but other entries, caught when it anchors and recorded as evidence, and found
 //! again by `log audit`. Bad input is refused with precise codes.
 
-use super::end_to_end::{CHAIN_ID, Cli, DEADLINE, TestNode, committed};
+use super::end_to_end::{CHAIN_ID, Cli, DEADLINE, NodeProcess, TestNode, committed};
 use super::provenance::{start, text};
 use ailedger_client::dto::OutcomeView;
 use ailedger_core::{Hash, SecretKey, Transaction, sha256};
@@ -694,61 +694,6 @@ fn the_log_benchmark_logs_and_verifies_every_record() {
     );
 }
 
-/// A node process started from `home` with `extra` flags: its API URL and, if it serves a log,
-/// the log's URL.
-struct NodeProcess {
-    child: Child,
-    api: String,
-    log: Option<String>,
-}
-
-impl Drop for NodeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl NodeProcess {
-    fn spawn(home: &Path, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ailedger"))
-            .args(["--home", text(home), "node", "--dev"])
-            .args(["--api-addr", "127.0.0.1:0", "--p2p-addr", "127.0.0.1:0"])
-            .args(["--block-interval-ms", "50"])
-            .args(extra)
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the node starts");
-        let expect_log = !extra.is_empty();
-        let (found, lines) = std::sync::mpsc::channel();
-        let stdout = child.stdout.take().expect("stdout");
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = found.send(line);
-            }
-        });
-        let (mut api, mut log) = (None, None);
-        while api.is_none() || (expect_log && log.is_none()) {
-            let line = lines
-                .recv_timeout(DEADLINE)
-                .expect("the node prints its URLs");
-            if let Some(url) = line.strip_prefix("api") {
-                api = Some(url.trim().to_owned());
-            } else if let Some(url) = line.strip_prefix("url") {
-                log = Some(url.trim().to_owned());
-            }
-        }
-        Self {
-            child,
-            api: api.expect("api"),
-            log,
-        }
-    }
-}
-
 /// A tiny safetensors file: one tensor of two f32.
 fn weights(dir: &Path) -> String {
     let header = br#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#;
@@ -765,10 +710,10 @@ fn a_node_serves_an_inference_log_and_anchors_it_on_its_own_chain() {
     let dir = tempfile::tempdir().expect("temp dir");
     let home = dir.path().join("home");
     let log_key = dir.path().join("log.key");
-    let node = NodeProcess::spawn(&home, &[]);
+    let node = NodeProcess::spawn(&home, None, &["--dev", "--block-interval-ms", "50"]);
     let cli = Cli {
         home: home.clone(),
-        node: node.api.clone(),
+        node: node.url.clone(),
     };
     cli.ok_json::<Value>(&[
         "log",
@@ -803,7 +748,11 @@ fn a_node_serves_an_inference_log_and_anchors_it_on_its_own_chain() {
     let log_dir = dir.path().join("log");
     let node = NodeProcess::spawn(
         &home,
+        None,
         &[
+            "--dev",
+            "--block-interval-ms",
+            "50",
             "--log-dir",
             text(&log_dir),
             "--log-key",
@@ -816,10 +765,10 @@ fn a_node_serves_an_inference_log_and_anchors_it_on_its_own_chain() {
             "1",
         ],
     );
-    let log_url = node.log.clone().expect("the log's url");
+    let log_url = node.log_url.clone().expect("the log's url");
     let cli = Cli {
         home,
-        node: node.api.clone(),
+        node: node.url.clone(),
     };
     let receipts = dir.path().join("receipts");
     let append = |model_version: &str| {
