@@ -43,6 +43,8 @@ pub mod query;
 pub mod registry;
 pub mod staking;
 mod store;
+#[cfg(test)]
+mod test_chain;
 pub mod zk;
 
 pub use context::{BlockContext, TxContext};

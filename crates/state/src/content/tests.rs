@@ -4,54 +4,26 @@ use super::{
     Claim, ClaimKind, ClaimSpec, Content, ContentMsg, CredentialFormat, Fingerprints, Generation,
     HumanSource, MAX_CLAIMS_PER_CONTENT, MAX_MINHASH_LEN, ReceiptRef, claim_gas, query,
 };
+use crate::test_chain::TestChain;
 use crate::{
-    BlockContext, BlockOutput, ChainParams, Executor, Genesis, MemStore, Module, TxError, bank,
+    BlockOutput, Module, TxError, bank,
     executor::CheckError,
     head_key,
     logs::{Logs, LogsMsg},
-    provenance::{FileDigest, Provenance, ProvenanceMsg, VersionSpec, version_id},
+    provenance::{Provenance, ProvenanceMsg, version_id},
     query::{StateAnswer, StateQuery, run},
 };
-use ailedger_core::{
-    ChainId, Hash, Outcome, Receipt, SecretKey, SignedTransaction, Transaction, ZERO_HASH, sha256,
-};
+use ailedger_core::{Hash, Outcome, Receipt, SecretKey, ZERO_HASH, sha256};
 use commonware_codec::{Encode, EncodeSize};
 use futures::executor::block_on;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::ops::{Deref, DerefMut};
 
-const CHAIN: &str = "ailedger-test";
 const GAS_LIMIT: u64 = 10_000_000;
 const ORIGIN: &str = "ledger.example/inference";
 
 fn key(i: u64) -> SecretKey {
     SecretKey::from_seed(900 + i)
-}
-
-fn ctx(height: u64) -> BlockContext {
-    BlockContext {
-        chain_id: CHAIN.into(),
-        height,
-        timestamp_ms: 1_700_000_000_000 + 1_000 * height,
-        proposer: key(99).address(),
-        parent: ZERO_HASH,
-    }
-}
-
-fn version_spec(model: &str, label: &str) -> VersionSpec {
-    VersionSpec {
-        model: model.into(),
-        version: label.into(),
-        files: vec![FileDigest {
-            path: "model.onnx".into(),
-            sha256: sha256(&[model.as_bytes(), label.as_bytes()]),
-        }],
-        tensor_root: sha256(&[label.as_bytes()]),
-        architecture: sha256(&[b"arch"]),
-        parents: vec![],
-        datasets: vec![],
-        training: None,
-        licence: "apache-2.0".into(),
-    }
 }
 
 fn human(content: &[u8], source: HumanSource) -> ClaimSpec {
@@ -93,84 +65,35 @@ fn receipt() -> ReceiptRef {
     }
 }
 
-/// A chain in memory with funded accounts 0..10.
-struct Chain {
-    store: MemStore,
-    height: u64,
-    nonces: BTreeMap<u64, u64>,
+/// The shared test chain, with this module's messages.
+struct Chain(TestChain);
+
+impl Deref for Chain {
+    type Target = TestChain;
+    fn deref(&self) -> &TestChain {
+        &self.0
+    }
+}
+
+impl DerefMut for Chain {
+    fn deref_mut(&mut self) -> &mut TestChain {
+        &mut self.0
+    }
 }
 
 impl Chain {
     fn new() -> Self {
-        let genesis = Genesis {
-            chain_id: ChainId::new(CHAIN).expect("valid"),
-            genesis_time_ms: 1,
-            params: ChainParams::DEFAULT,
-            validators: vec![key(99).address()],
-            balances: (0..10)
-                .map(|i| (key(i).address(), u128::MAX / 64))
-                .collect(),
-        };
-        let store = MemStore::new();
-        let output = block_on(Executor::new().execute_block(&store, &ctx(1), Some(&genesis), &[]))
-            .expect("genesis");
-        let mut chain = Self {
-            store,
-            height: 1,
-            nonces: BTreeMap::new(),
-        };
-        chain.store.apply(output.writes);
-        chain
-    }
-
-    fn tx(
-        &mut self,
-        from: u64,
-        module: ailedger_core::ModuleId,
-        payload: Vec<u8>,
-    ) -> SignedTransaction {
-        let nonce = self.nonces.entry(from).or_insert(0);
-        let tx = Transaction::new(
-            CHAIN,
-            key(from).address(),
-            *nonce,
-            GAS_LIMIT,
-            1,
-            module,
-            payload,
-        )
-        .expect("valid")
-        .sign(&key(from));
-        *nonce += 1;
-        tx
-    }
-
-    fn execute(&mut self, txs: &[SignedTransaction]) -> BlockOutput {
-        let height = self.height + 1;
-        let output = block_on(Executor::new().execute_block(&self.store, &ctx(height), None, txs))
-            .expect("valid block");
-        self.store.apply(output.writes.clone());
-        self.height = height;
-        output
-    }
-
-    fn other(&mut self, from: u64, module: ailedger_core::ModuleId, payload: Vec<u8>) {
-        let tx = self.tx(from, module, payload);
-        let receipt = self.execute(&[tx]).receipts.remove(0);
-        assert_eq!(receipt.outcome, Outcome::Success, "{receipt:?}");
+        Self(TestChain::new(key, GAS_LIMIT))
     }
 
     fn send(&mut self, from: u64, spec: &ClaimSpec) -> (Receipt, BlockOutput) {
         let msg = ContentMsg::RegisterClaim(spec.clone());
-        let tx = self.tx(from, Content::ID, msg.encode().to_vec());
-        let mut output = self.execute(&[tx]);
-        (output.receipts.remove(0), output)
+        self.0.send(from, Content::ID, msg.encode().to_vec())
     }
 
     fn ok(&mut self, from: u64, spec: &ClaimSpec) -> Receipt {
-        let (receipt, _) = self.send(from, spec);
-        assert_eq!(receipt.outcome, Outcome::Success, "{receipt:?}");
-        receipt
+        let msg = ContentMsg::RegisterClaim(spec.clone());
+        self.succeed(from, Content::ID, msg.encode().to_vec())
     }
 
     /// A failure that writes nothing but the fee and records nothing; returns its code.
@@ -196,34 +119,7 @@ impl Chain {
     }
 
     fn check(&self, from: u64, payload: Vec<u8>) -> Result<(), CheckError> {
-        let nonce = self.nonces.get(&from).copied().unwrap_or(0);
-        let tx = Transaction::new(
-            CHAIN,
-            key(from).address(),
-            nonce,
-            GAS_LIMIT,
-            1,
-            Content::ID,
-            payload,
-        )
-        .expect("valid")
-        .sign(&key(from));
-        block_on(Executor::new().check_tx(&self.store, CHAIN, &tx, 0))
-    }
-
-    /// Model `name` owned by account 1 with version `label`.
-    fn version(&mut self, name: &str, label: &str) -> Hash {
-        if block_on(crate::provenance::query::model(&self.store, name))
-            .expect("read")
-            .value
-            .is_none()
-        {
-            let msg = ProvenanceMsg::RegisterModel { name: name.into() };
-            self.other(1, Provenance::ID, msg.encode().to_vec());
-        }
-        let msg = ProvenanceMsg::RegisterModelVersion(version_spec(name, label));
-        self.other(1, Provenance::ID, msg.encode().to_vec());
-        version_id(name, label)
+        self.0.check(from, Content::ID, payload)
     }
 
     fn register_log(&mut self) {
@@ -231,7 +127,7 @@ impl Chain {
             origin: ORIGIN.into(),
             public_key: key(7).address().as_bytes().try_into().expect("32 bytes"),
         };
-        self.other(3, Logs::ID, msg.encode().to_vec());
+        self.succeed(3, Logs::ID, msg.encode().to_vec());
     }
 
     fn claims(&self, content: &Hash) -> Vec<Claim> {
@@ -340,7 +236,7 @@ fn a_human_claim_records_claimant_height_and_time() {
     assert_eq!(claim.seq, 0);
     assert_eq!(claim.claimant, key(2).address());
     assert_eq!(claim.height, chain.height);
-    assert_eq!(claim.time_ms, ctx(chain.height).timestamp_ms);
+    assert_eq!(claim.time_ms, chain.ctx(chain.height).timestamp_ms);
     assert_eq!(claim.kind, spec.kind);
     assert_eq!(claim.fingerprints, spec.fingerprints);
     assert_eq!(claim.credential, spec.credential);
@@ -434,13 +330,13 @@ fn ai_claims_need_a_registered_unrevoked_version_and_log() {
         id: version,
         reason: "superseded".into(),
     };
-    chain.other(1, Provenance::ID, deprecate.encode().to_vec());
+    chain.succeed(1, Provenance::ID, deprecate.encode().to_vec());
     chain.ok(2, &generated(b"second text", version, None));
     let revoke = ProvenanceMsg::RevokeVersion {
         id: version,
         reason: "poisoned".into(),
     };
-    chain.other(1, Provenance::ID, revoke.encode().to_vec());
+    chain.succeed(1, Provenance::ID, revoke.encode().to_vec());
     assert_eq!(
         chain.refused(2, &generated(b"third text", version, None)),
         "VERSION_REVOKED"

@@ -5,15 +5,14 @@ use super::{
     IdentitySpec, MAX_PROOF_LEN, ProofSpec, SUBMIT_PROOF_GAS, Zk, ZkMsg, inference_id,
     input_digest, query, verify_gas,
 };
+use crate::test_chain::TestChain;
 use crate::{
-    BlockContext, BlockOutput, ChainParams, Executor, Genesis, MemStore, Module, TxError, bank,
+    BlockOutput, Module, TxError, bank,
     executor::CheckError,
     head_key,
-    provenance::{FileDigest, Provenance, ProvenanceMsg, VersionSpec, version_id},
+    provenance::{Provenance, ProvenanceMsg, version_id},
 };
-use ailedger_core::{
-    ChainId, Hash, Outcome, Receipt, SecretKey, SignedTransaction, Transaction, ZERO_HASH, sha256,
-};
+use ailedger_core::{Hash, Outcome, Receipt, SecretKey, sha256};
 use ailedger_zkml::{
     arch::{Arch, Layer, Requant},
     key::ProvingKey,
@@ -23,23 +22,13 @@ use ailedger_zkml::{
 use bytes::Bytes;
 use commonware_codec::Encode;
 use futures::executor::block_on;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::ops::{Deref, DerefMut};
 
-const CHAIN: &str = "ailedger-test";
 const GAS_LIMIT: u64 = 100_000_000;
 
 fn key(i: u64) -> SecretKey {
     SecretKey::from_seed(700 + i)
-}
-
-fn ctx(height: u64) -> BlockContext {
-    BlockContext {
-        chain_id: CHAIN.into(),
-        height,
-        timestamp_ms: 1_700_000_000_000 + 1_000 * height,
-        proposer: key(99).address(),
-        parent: ZERO_HASH,
-    }
 }
 
 /// A 16-8-4 MLP with a fused ReLU; `seed` changes the weights (another version of it).
@@ -111,100 +100,33 @@ fn proof_spec(version: Hash, key: &ProvingKey, x: &[i8]) -> ProofSpec {
     }
 }
 
-fn version_spec(model: &str, label: &str) -> VersionSpec {
-    VersionSpec {
-        model: model.into(),
-        version: label.into(),
-        files: vec![FileDigest {
-            path: "model.onnx".into(),
-            sha256: sha256(&[model.as_bytes(), label.as_bytes()]),
-        }],
-        tensor_root: sha256(&[label.as_bytes()]),
-        architecture: sha256(&[b"arch"]),
-        parents: vec![],
-        datasets: vec![],
-        training: None,
-        licence: "apache-2.0".into(),
+/// The shared test chain, with this module's messages.
+struct Chain(TestChain);
+
+impl Deref for Chain {
+    type Target = TestChain;
+    fn deref(&self) -> &TestChain {
+        &self.0
     }
 }
 
-/// A chain in memory with funded accounts 0..10.
-struct Chain {
-    store: MemStore,
-    height: u64,
-    nonces: BTreeMap<u64, u64>,
+impl DerefMut for Chain {
+    fn deref_mut(&mut self) -> &mut TestChain {
+        &mut self.0
+    }
 }
 
 impl Chain {
     fn new() -> Self {
-        let genesis = Genesis {
-            chain_id: ChainId::new(CHAIN).expect("valid"),
-            genesis_time_ms: 1,
-            params: ChainParams::DEFAULT,
-            validators: vec![key(99).address()],
-            balances: (0..10)
-                .map(|i| (key(i).address(), u128::MAX / 64))
-                .collect(),
-        };
-        let store = MemStore::new();
-        let output = block_on(Executor::new().execute_block(&store, &ctx(1), Some(&genesis), &[]))
-            .expect("genesis");
-        let mut chain = Self {
-            store,
-            height: 1,
-            nonces: BTreeMap::new(),
-        };
-        chain.store.apply(output.writes);
-        chain
-    }
-
-    fn tx(
-        &mut self,
-        from: u64,
-        module: ailedger_core::ModuleId,
-        payload: Vec<u8>,
-    ) -> SignedTransaction {
-        let nonce = self.nonces.entry(from).or_insert(0);
-        let tx = Transaction::new(
-            CHAIN,
-            key(from).address(),
-            *nonce,
-            GAS_LIMIT,
-            1,
-            module,
-            payload,
-        )
-        .expect("valid")
-        .sign(&key(from));
-        *nonce += 1;
-        tx
-    }
-
-    fn execute(&mut self, txs: &[SignedTransaction]) -> BlockOutput {
-        let height = self.height + 1;
-        let output = block_on(Executor::new().execute_block(&self.store, &ctx(height), None, txs))
-            .expect("valid block");
-        self.store.apply(output.writes.clone());
-        self.height = height;
-        output
-    }
-
-    fn provenance(&mut self, from: u64, msg: ProvenanceMsg) {
-        let tx = self.tx(from, Provenance::ID, msg.encode().to_vec());
-        let receipt = self.execute(&[tx]).receipts.remove(0);
-        assert_eq!(receipt.outcome, Outcome::Success, "{receipt:?}");
+        Self(TestChain::new(key, GAS_LIMIT))
     }
 
     fn send(&mut self, from: u64, msg: &ZkMsg) -> (Receipt, BlockOutput) {
-        let tx = self.tx(from, Zk::ID, msg.encode().to_vec());
-        let mut output = self.execute(&[tx]);
-        (output.receipts.remove(0), output)
+        self.0.send(from, Zk::ID, msg.encode().to_vec())
     }
 
     fn ok(&mut self, from: u64, msg: &ZkMsg) -> Receipt {
-        let (receipt, _) = self.send(from, msg);
-        assert_eq!(receipt.outcome, Outcome::Success, "{receipt:?}");
-        receipt
+        self.succeed(from, Zk::ID, msg.encode().to_vec())
     }
 
     /// A failure that writes nothing but the fee (sender, proposer, chain head) and records
@@ -237,35 +159,11 @@ impl Chain {
     }
 
     fn check(&self, from: u64, msg: &ZkMsg) -> Result<(), CheckError> {
-        let nonce = self.nonces.get(&from).copied().unwrap_or(0);
-        let tx = Transaction::new(
-            CHAIN,
-            key(from).address(),
-            nonce,
-            GAS_LIMIT,
-            1,
-            Zk::ID,
-            msg.encode().to_vec(),
-        )
-        .expect("valid")
-        .sign(&key(from));
-        block_on(Executor::new().check_tx(&self.store, CHAIN, &tx, 0))
+        self.0.check(from, Zk::ID, msg.encode().to_vec())
     }
 
-    /// Model `name` owned by account 1 with version `label`.
-    fn version(&mut self, name: &str, label: &str) -> Hash {
-        if block_on(crate::provenance::query::model(&self.store, name))
-            .expect("read")
-            .value
-            .is_none()
-        {
-            self.provenance(1, ProvenanceMsg::RegisterModel { name: name.into() });
-        }
-        self.provenance(
-            1,
-            ProvenanceMsg::RegisterModelVersion(version_spec(name, label)),
-        );
-        version_id(name, label)
+    fn provenance(&mut self, from: u64, msg: ProvenanceMsg) {
+        self.succeed(from, Provenance::ID, msg.encode().to_vec());
     }
 }
 
