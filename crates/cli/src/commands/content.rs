@@ -188,22 +188,6 @@ fn detached_path(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Writes `bytes` to `path` through a temporary file renamed over it.
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(directory)
-        .with_context(|| format!("writing beside {}", path.display()))?;
-    std::io::Write::write_all(&mut file, bytes)
-        .and_then(|()| file.as_file().sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
-}
-
 async fn chain_id(client: &Client) -> anyhow::Result<ChainId> {
     let chain = client.chain().await.context("fetching the chain id")?;
     ChainId::new(chain.chain_id)
@@ -565,7 +549,7 @@ fn sign_detached(
     );
     let json = credential.to_json();
     let path = detached_path(file);
-    write_atomic(&path, &json)?;
+    super::write_atomically(&path, &json)?;
     let content = sha256(&[bytes]);
     let credential_digest = sha256(&[&json]);
     let shown = Signed {

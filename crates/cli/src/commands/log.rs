@@ -286,23 +286,6 @@ fn committed_ok(record: &ailedger_client::dto::TxRecordView) -> anyhow::Result<(
     Ok(())
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename, so that a crash leaves the
-/// old contents or the new, never a mix.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("writing next to {}", path.display()))?;
-    std::io::Write::write_all(&mut file, bytes)
-        .and_then(|()| file.as_file().sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("replacing {}", path.display()))?;
-    Ok(())
-}
-
 fn write_secret(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write as _;
     let mut options = std::fs::OpenOptions::new();
@@ -1023,7 +1006,7 @@ async fn audit(context: &Context, args: &AuditArgs) -> anyhow::Result<()> {
             .max_by_key(|seen| seen.checkpoint.checkpoint().size())
         && last_audit.is_none_or(|last| largest.checkpoint.checkpoint().size() > last)
     {
-        write_atomically(path, largest.checkpoint.as_bytes())?;
+        super::write_atomically(path, largest.checkpoint.as_bytes())?;
         saved_size = Some(largest.checkpoint.checkpoint().size());
     }
     let view = AuditView {

@@ -31,7 +31,7 @@ use crate::{
 };
 use ailedger_client::Client;
 use anyhow::Context as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What commands share: the global flags, resolved when first needed (a command that needs no
 /// node never parses the node URL; one that needs no keys never looks for a home directory).
@@ -110,4 +110,21 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
             command: BenchCommand::Logs(args),
         } => bench::logs::logs(context, &args).await,
     }
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so that a crash leaves the
+/// old contents or the new, never a mix.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("writing next to {}", path.display()))?;
+    std::io::Write::write_all(&mut file, bytes)
+        .and_then(|()| file.as_file().sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
 }
