@@ -57,6 +57,7 @@ impl TestBackend {
     /// A chain whose genesis gives `balances`, with block 1 (which applies genesis) committed.
     pub(crate) async fn new(balances: &[(Address, u128)], mempool_capacity: usize) -> Self {
         let genesis = Genesis {
+            staking: None,
             chain_id: ChainId::new(CHAIN_ID).expect("valid chain id"),
             genesis_time_ms: 0,
             params: ChainParams::DEFAULT,

@@ -63,6 +63,7 @@ fn main() {
         .map(|i| SecretKey::from_seed(900_000 + i).address())
         .collect();
     let genesis = Genesis {
+        staking: None,
         chain_id: ChainId::new("bench").unwrap(),
         genesis_time_ms: 0,
         params: ChainParams::DEFAULT,

@@ -208,6 +208,7 @@ impl GenesisFile {
             })
             .collect::<Result<Vec<_>, ConfigError>>()?;
         let genesis = Genesis {
+            staking: None,
             chain_id,
             genesis_time_ms: self.genesis_time_ms,
             params: ChainParams {

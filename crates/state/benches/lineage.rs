@@ -40,6 +40,7 @@ impl Chain {
             .map(|i| SecretKey::from_seed(7_000 + i))
             .collect();
         let genesis = Genesis {
+            staking: None,
             chain_id: ChainId::new(CHAIN).expect("valid"),
             genesis_time_ms: 0,
             params: ChainParams::DEFAULT,

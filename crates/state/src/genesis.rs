@@ -25,6 +25,10 @@ pub struct Genesis {
     pub validators: Vec<Address>,
     /// Initial balances.
     pub balances: Vec<(Address, Amount)>,
+    /// The staking section; `None` means [`StakingGenesis::for_validators`] (default
+    /// parameters, each validator staked the default), and hashes as a document written before
+    /// the section existed.
+    pub staking: Option<StakingGenesis>,
 }
 
 /// Why a genesis document is not usable.
@@ -69,7 +73,7 @@ impl Genesis {
                 return Err(GenesisError::DuplicateAccount(account.to_string()));
             }
         }
-        let staking = StakingGenesis::for_validators(&self.validators);
+        let staking = self.staking();
         staking.validate(&self.validators)?;
         self.total_supply()?
             .checked_add(staking.total_stake()?)
@@ -80,6 +84,13 @@ impl Genesis {
             ));
         }
         Ok(())
+    }
+
+    /// The staking section in effect: the document's, or the default one.
+    pub fn staking(&self) -> StakingGenesis {
+        self.staking
+            .clone()
+            .unwrap_or_else(|| StakingGenesis::for_validators(&self.validators))
     }
 
     /// Sum of the initial balances (the staking module's genesis stakes are minted on top).
@@ -105,13 +116,21 @@ impl Genesis {
             account.write(&mut buf);
             amount.write(&mut buf);
         }
+        if let Some(staking) = &self.staking {
+            staking.params.write(&mut buf);
+            staking.stakes.len().write(&mut buf);
+            for (validator, stake) in &staking.stakes {
+                validator.write(&mut buf);
+                stake.write(&mut buf);
+            }
+        }
         sha256(&[&buf])
     }
 
-    /// The state writes that create the initial state, in key order, with the default staking
-    /// section ([`StakingGenesis::for_validators`]).
+    /// The state writes that create the initial state, in key order, with the document's
+    /// staking section ([`staking`](Self::staking)).
     pub fn state_writes(&self) -> Result<StateWrites, GenesisError> {
-        self.state_writes_with(&StakingGenesis::for_validators(&self.validators))
+        self.state_writes_with(&self.staking())
     }
 
     /// The state writes that create the initial state, in key order, with a staking section.

@@ -29,6 +29,7 @@ impl TestChain {
     /// A chain whose account `i` is `key(i)`, each transaction with `gas_limit`.
     pub(crate) fn new(key: fn(u64) -> SecretKey, gas_limit: u64) -> Self {
         let genesis = Genesis {
+            staking: None,
             chain_id: ChainId::new(CHAIN).expect("valid"),
             genesis_time_ms: 1,
             params: ChainParams::DEFAULT,

@@ -20,6 +20,7 @@ fn key(i: u64) -> SecretKey {
 
 fn genesis(balances: &[(u64, u128)]) -> Genesis {
     Genesis {
+        staking: None,
         chain_id: ChainId::new(CHAIN).expect("valid"),
         genesis_time_ms: 1,
         params: ChainParams::DEFAULT,

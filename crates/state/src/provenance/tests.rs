@@ -110,6 +110,7 @@ struct Chain {
 impl Chain {
     fn new() -> Self {
         let genesis = Genesis {
+            staking: None,
             chain_id: ChainId::new(CHAIN).expect("valid"),
             genesis_time_ms: 1,
             params: ChainParams::DEFAULT,

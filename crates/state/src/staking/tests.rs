@@ -68,6 +68,7 @@ fn ctx(height: u64) -> BlockContext {
 
 fn genesis() -> Genesis {
     Genesis {
+        staking: None,
         chain_id: ChainId::new(CHAIN).expect("valid"),
         genesis_time_ms: 1,
         params: ChainParams::DEFAULT,
