@@ -170,6 +170,7 @@ fn header(
         ops_root: ZERO_HASH,
         ops_floor: 0,
         ops_size: 0,
+        next_validators: ailedger_core::ZERO_HASH,
     }
 }
 

@@ -367,6 +367,7 @@ mod tests {
             ops_root: ZERO_HASH,
             ops_floor: 0,
             ops_size: 0,
+            next_validators: ailedger_core::ZERO_HASH,
         };
         let block_value = Block::new(header, vec![tx.clone()]);
         let short = block(&BlockView::new(&block_value, false));

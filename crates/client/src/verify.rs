@@ -699,6 +699,7 @@ mod tests {
             ops_root: ZERO_HASH,
             ops_floor: 0,
             ops_size: 0,
+            next_validators: ailedger_core::ZERO_HASH,
         };
         BlockView::new(&Block::new(header, vec![]), false)
     }

@@ -44,6 +44,10 @@ pub struct Header {
     pub ops_floor: u64,
     /// Number of operations in the state's log after the block.
     pub ops_size: u64,
+    /// At the last block of an epoch, SHA-256 of the next epoch's validator set as the state
+    /// machine stored it (the staking module's encoding); [`crate::ZERO_HASH`] in every other
+    /// block. A light client that trusts this block's signers learns the next signers from it.
+    pub next_validators: Hash,
 }
 
 impl Header {
@@ -70,11 +74,12 @@ impl Write for Header {
         self.ops_root.write(buf);
         self.ops_floor.write(buf);
         self.ops_size.write(buf);
+        self.next_validators.write(buf);
     }
 }
 
 impl FixedSize for Header {
-    const SIZE: usize = 8 * u64::SIZE + u32::SIZE + 5 * Hash::SIZE + Address::SIZE;
+    const SIZE: usize = 8 * u64::SIZE + u32::SIZE + 6 * Hash::SIZE + Address::SIZE;
 }
 
 impl Read for Header {
@@ -97,6 +102,7 @@ impl Read for Header {
             ops_root: Hash::read(buf)?,
             ops_floor: u64::read(buf)?,
             ops_size: u64::read(buf)?,
+            next_validators: Hash::read(buf)?,
         })
     }
 }
@@ -253,6 +259,7 @@ mod tests {
             ops_root: ZERO_HASH,
             ops_floor: 0,
             ops_size: 1,
+            next_validators: ZERO_HASH,
         }
     }
 
@@ -330,12 +337,14 @@ mod tests {
                 any::<u64>(),
                 any::<u64>(),
             ),
+            arb_hash(),
         )
             .prop_map(
                 |(
                     (height, parent, timestamp_ms, proposer),
                     (epoch, view, parent_view, tx_count, txs_root),
                     (gas_used, receipts_root, state_root, ops_root, ops_floor, ops_size),
+                    next_validators,
                 )| Header {
                     height,
                     parent,
@@ -352,6 +361,7 @@ mod tests {
                     ops_root,
                     ops_floor,
                     ops_size,
+                    next_validators,
                 },
             )
     }

@@ -6,8 +6,11 @@ use crate::{
     mempool::Mempool,
     view::BatchView,
 };
-use ailedger_core::{Block, BlockLimits, Hash, Header, Receipt};
-use ailedger_state::{BlockContext, Executor, Genesis, TxError};
+use ailedger_core::{Block, BlockLimits, Hash, Header, Receipt, ZERO_HASH, sha256};
+use ailedger_state::{
+    BlockContext, Executor, Genesis, TxError,
+    staking::{ChainEpocher, query::validator_set_key},
+};
 use ailedger_store::{Index, StateDb};
 use commonware_consensus::{marshal::ancestry::Ancestry, simplex::scheme::ed25519::Scheme};
 use commonware_cryptography::Digestible;
@@ -67,6 +70,7 @@ struct AppState<E: StorageContext> {
     outcomes: Outcomes,
     finalized: watch::Sender<Finalized>,
     limits: BlockLimits,
+    epochs: ChainEpocher,
 }
 
 /// The application: cheap to clone, all clones share one state.
@@ -99,12 +103,13 @@ impl<E: StorageContext> App<E> {
     ) -> Self {
         Self {
             shared: Arc::new(AppState {
-                genesis,
                 genesis_block,
                 executor: Executor::new(),
                 index,
                 mempool,
                 outcomes: Mutex::new(BTreeMap::new()),
+                epochs: epochs_of(&genesis),
+                genesis,
                 finalized,
                 limits: BlockLimits::DEFAULT,
             }),
@@ -142,9 +147,36 @@ impl<E: StorageContext> App<E> {
         }
     }
 
+    /// What the header at `height` commits to as the next epoch's validator set: at the last
+    /// block of an epoch, the hash of the set the staking module stored for the next epoch in
+    /// this block's writes; zeros otherwise (and at a boundary with no set stored, which the
+    /// staking module never leaves).
+    fn next_validators(&self, height: u64, writes: &[(Hash, Option<Vec<u8>>)]) -> Hash {
+        let epochs = self.shared.epochs;
+        if !epochs.is_last(height) {
+            return ZERO_HASH;
+        }
+        let key = validator_set_key(epochs.epoch_of(height) + 1);
+        writes
+            .iter()
+            .find(|(written, _)| *written == key)
+            .and_then(|(_, value)| value.as_deref())
+            .map_or(ZERO_HASH, |value| sha256(&[value]))
+    }
+
     fn genesis_for(&self, height: u64) -> Option<&Genesis> {
         (height == 1).then_some(&self.shared.genesis)
     }
+}
+
+/// The epochs of the chain `genesis` starts: the staking parameters' (validated with the
+/// genesis document, so they define epochs).
+pub(crate) fn epochs_of(genesis: &Genesis) -> ChainEpocher {
+    genesis
+        .staking()
+        .params
+        .epochs()
+        .expect("validated staking parameters define epochs")
 }
 
 fn now_ms(clock: &impl Clock) -> u64 {
@@ -263,6 +295,7 @@ where
         let receipts_root = built.output.receipts_root();
         let gas_used = built.output.gas_used;
         let built_in = building.elapsed();
+        let next_validators = self.next_validators(height, &built.output.writes);
         let merkleized = seal::<E>(batches, built.output.writes).await?;
         debug!(
             target: "ailedger::node",
@@ -290,6 +323,7 @@ where
             ops_root: merkleized.ops_root(),
             ops_floor: *merkleized.sync_boundary(),
             ops_size: *merkleized.bounds().tip.size,
+            next_validators,
         };
         let block = Block::new(header, built.included);
         self.remember(&block, built.output.receipts);
@@ -352,6 +386,10 @@ where
         };
         if output.gas_used != header.gas_used || output.receipts_root() != header.receipts_root {
             warn!(target: "ailedger::node", height = header.height, "block's gas or receipts do not match execution");
+            return None;
+        }
+        if self.next_validators(header.height, &output.writes) != header.next_validators {
+            warn!(target: "ailedger::node", height = header.height, "block's next validator set does not match execution");
             return None;
         }
         let merkleized = seal::<E>(batches, output.writes).await?;

@@ -50,6 +50,7 @@ impl ChainBlock {
             ops_root,
             ops_floor,
             ops_size,
+            next_validators: ailedger_core::ZERO_HASH,
         };
         Self(Block::new(header, Vec::new()))
     }

@@ -14,6 +14,9 @@ use std::{net::SocketAddr, thread, time::Duration};
 use thiserror::Error;
 use tracing::info;
 
+/// Stack of the node's runtime thread.
+const NODE_THREAD_STACK: usize = 16 << 20;
+
 /// Why a node could not start.
 #[derive(Debug, Error)]
 #[non_exhaustive]
@@ -161,6 +164,9 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
     let (stop_tx, stop_rx) = ::tokio::sync::oneshot::channel::<()>();
     let thread = thread::Builder::new()
         .name("ailedger-node".into())
+        // The engine's start-up future holds every actor's configuration; unoptimised builds
+        // need more than the default 2 MiB for it.
+        .stack_size(NODE_THREAD_STACK)
         .spawn(move || {
             tokio::Runner::new(runtime).start(|context| async move {
                 let listener = match ::tokio::net::TcpListener::bind(api_listen).await {
@@ -171,7 +177,7 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
                     }
                 };
                 let api_addr = listener.local_addr().unwrap_or(api_listen);
-                let engine = match engine::start(context, engine_config).await {
+                let engine = match Box::pin(engine::start(context, engine_config)).await {
                     Ok(engine) => engine,
                     Err(error) => {
                         let _ = started_tx.send(Err(NodeError::Index(error)));

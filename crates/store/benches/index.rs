@@ -43,7 +43,7 @@ fn main() {
     let header = |height: u64| Header {
         height, parent: ZERO_HASH, timestamp_ms: height, proposer: to.clone(), epoch: 0, view: height,
         parent_view: 0, tx_count: 0, txs_root: ZERO_HASH, gas_used: 0, receipts_root: ZERO_HASH,
-        state_root: ZERO_HASH, ops_root: ZERO_HASH, ops_floor: 0, ops_size: 0,
+        state_root: ZERO_HASH, ops_root: ZERO_HASH, ops_floor: 0, ops_size: 0, next_validators: ZERO_HASH,
     };
     index.put_block(&Block::new(header(0), vec![]), &[]).await.unwrap();
     let mut nonces = vec![0u64; n_senders];

@@ -51,6 +51,11 @@ pub struct HeaderView {
     pub ops_floor: u64,
     /// Operations in the state's log after the block.
     pub ops_size: u64,
+    /// At the last block of an epoch, SHA-256 of the next epoch's validator set; zeros
+    /// otherwise.
+    #[serde(with = "serde_with::hash")]
+    #[schema(value_type = String)]
+    pub next_validators: Hash,
 }
 
 impl From<&Header> for HeaderView {
@@ -71,6 +76,7 @@ impl From<&Header> for HeaderView {
             ops_root: header.ops_root,
             ops_floor: header.ops_floor,
             ops_size: header.ops_size,
+            next_validators: header.next_validators,
         }
     }
 }
@@ -94,6 +100,7 @@ impl HeaderView {
             ops_root: self.ops_root,
             ops_floor: self.ops_floor,
             ops_size: self.ops_size,
+            next_validators: self.next_validators,
         }
     }
 }
@@ -268,6 +275,7 @@ mod tests {
             ops_root: ZERO_HASH,
             ops_floor: 2,
             ops_size: 3,
+            next_validators: ailedger_core::ZERO_HASH,
         }
     }
 
