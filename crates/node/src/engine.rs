@@ -1,51 +1,48 @@
-//! Wiring of the Commonware actors: p2p, simplex, marshal, the stateful application.
+//! Wiring of the Commonware actors: p2p, simplex (one engine per epoch), marshal, the stateful
+//! application.
 //!
 //! ```text
-//! p2p (lookup) ── votes, certificates, resolver, backfill, broadcast, state sync
+//! p2p (lookup) ── votes, certificates, resolver (muxed by epoch), backfill, broadcast, relay
 //!   │
-//! simplex ──► Deferred(Paced(stateful mailbox)) ──► marshal ──► stateful (App) ──► index
+//! orchestrator ─► simplex(epoch e) ──► Deferred(Paced(stateful mailbox)) ──► marshal
+//!   ▲                   └─faults─► evidence reporter                            │
+//!   └──────────────── finalized blocks ◄─────────────── stateful (App) ◄────────┘
 //! ```
 //!
 //! One validator is the same code with a validator set of one: quorum is one and nothing dials.
 
 use crate::{
-    app::{App, Databases, Finalized},
+    app::{App, Databases, Finalized, epochs_of},
     block::ChainBlock,
+    epochs::{
+        EpochProvider, EvidenceReporter, NodeEpocher, Orchestrator, OrchestratorConfig,
+        OrchestratorMailbox, Role, register_known_sets,
+    },
     mempool::Mempool,
     pacer::Paced,
     state_sync::NoStateSync,
 };
 use ailedger_core::{Address, BlockLimits, SecretKey};
-use ailedger_state::Genesis;
+use ailedger_state::{Genesis, staking::MAX_VALIDATORS};
 use ailedger_store::{Index, IndexError, MAX_VALUE_LEN, state_db_config};
 use commonware_broadcast::buffered;
 use commonware_consensus::{
+    Reporters,
     marshal::{
         self,
         core::Actor as MarshalActor,
         resolver::p2p as marshal_resolver,
         standard::{Deferred, Standard},
     },
-    simplex::{
-        self,
-        config::{ForwardPolicy, SkipPolicy},
-        elector::RoundRobin,
-        scheme::ed25519::Scheme,
-    },
-    types::{Epoch, FixedEpocher, ViewDelta},
+    simplex::{self, scheme::ed25519::Scheme},
+    types::ViewDelta,
 };
-use commonware_cryptography::{
-    ChaCha20Poly1305, Digested, Sha256, certificate::ConstantProvider, ed25519,
-};
+use commonware_cryptography::{ChaCha20Poly1305, Digested, ed25519};
 use commonware_glue::stateful::{
     Config as StatefulConfig, PruneConfig, Stateful, SyncPlan,
     db::{DatabaseSet, SyncEngineConfig, p2p as qmdb_resolver},
 };
-use commonware_p2p::{
-    Address as PeerAddress, AddressableManager, AddressableTrackedPeers,
-    authenticated::{lookup, peer_set_limit},
-    max_message_size,
-};
+use commonware_p2p::{authenticated::lookup, max_message_size, utils::mux};
 use commonware_parallel::Sequential;
 use commonware_runtime::{Handle, Quota, Supervisor as _, buffer::paged::CacheRef, tokio};
 use commonware_storage::{archive::prunable, mmr, translator::TwoCap};
@@ -53,11 +50,8 @@ use commonware_stream::{
     cups::{self, Cups},
     sake::{self, Sake},
 };
-use commonware_utils::{
-    NZDuration, NZU32, NZU64, NZUsize,
-    ordered::{Map, Set},
-};
-use std::{net::SocketAddr, num::NonZeroU64, sync::Arc, time::Duration};
+use commonware_utils::{NZDuration, NZU32, NZU64, NZUsize, ordered::Set};
+use std::{collections::BTreeMap, net::SocketAddr, num::NonZeroUsize, sync::Arc, time::Duration};
 use tokio_sync::watch;
 
 use ::tokio::sync as tokio_sync;
@@ -73,14 +67,14 @@ const CHANNEL_BROADCAST: u64 = 4;
 const CHANNEL_STATE_SYNC: u64 = 5;
 const CHANNEL_RELAY: u64 = 6;
 
-const EPOCH_LENGTH: NonZeroU64 = NZU64!(u64::MAX);
-const SYNC_BATCH: NonZeroU64 = NZU64!(256);
-const PARTITION: &str = "ailedger";
+const SYNC_BATCH: std::num::NonZeroU64 = NZU64!(256);
+/// Prefix of every storage partition of the node.
+pub(crate) const PARTITION: &str = "ailedger";
 
 /// Time between blocks when there is nothing to include. Below `LEADER_TIMEOUT`.
 const IDLE_BLOCK_INTERVAL: Duration = Duration::from_secs(1);
 /// How long a view waits for its leader's proposal.
-const LEADER_TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const LEADER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What the engine needs to start.
 #[derive(Debug)]
@@ -120,10 +114,12 @@ pub(crate) struct Engine {
     pub handle: Handle<()>,
     /// Committed blocks and state.
     pub committed: Committed,
-    /// Whether this node is a validator (otherwise a full node).
-    pub is_validator: bool,
-    /// The validators' identities.
-    pub validators: Vec<ed25519::PublicKey>,
+    /// The epoch consensus runs and its validators; whether this node is one of them.
+    pub role: watch::Receiver<Role>,
+    /// The schemes of the epochs this node knows.
+    pub provider: EpochProvider,
+    /// Double-sign faults consensus detected, for [`crate::epochs::submit_evidence`].
+    pub faults: ::tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
     /// The channel full nodes relay transactions to validators on.
     pub relay_net: (
         lookup::Sender<ed25519::PublicKey, tokio::Context>,
@@ -188,26 +184,23 @@ pub(crate) async fn start(
     let limits = BlockLimits::DEFAULT;
     let signer = config.key.private_key().clone();
     let public_key = commonware_cryptography::Signer::public_key(&signer);
-    let participants: Set<ed25519::PublicKey> = config
+    let genesis_validators: Set<ed25519::PublicKey> = config
+        .genesis
         .validators
         .iter()
-        .map(|(address, _)| address.public_key().clone())
+        .map(|address| address.public_key().clone())
         .collect::<Vec<_>>()
         .try_into()
-        .expect("validators are distinct");
-    let n_participants = u32::try_from(participants.len()).expect("fewer than 2^32 validators");
-    // A full node follows with a scheme that verifies votes and certificates but never signs:
-    // the engine then neither proposes nor votes, and finalized blocks reach it through the
-    // same certificates and marshal backfill as on a validator.
-    let scheme = Scheme::signer(NAMESPACE, participants.clone(), signer.clone())
-        .unwrap_or_else(|| Scheme::verifier(NAMESPACE, participants.clone()));
-    let is_validator = participants.position(&public_key).is_some();
+        .expect("a validated genesis has distinct validators");
+    let epochs = NodeEpocher(epochs_of(&config.genesis));
 
-    // p2p
+    // p2p. Every size is for the largest set an epoch may have, since sets change.
     let op_size = MAX_VALUE_LEN + 256;
     let max_message = max_message_size(&[
-        simplex::max_payload_size::<Scheme, ailedger_core::Hash>(n_participants),
-        marshal::max_payload_size::<Standard<ChainBlock>, Scheme>(n_participants, &limits),
+        mux::prefixed(simplex::max_payload_size::<Scheme, ailedger_core::Hash>(
+            MAX_VALIDATORS,
+        )),
+        marshal::max_payload_size::<Standard<ChainBlock>, Scheme>(MAX_VALIDATORS, &limits),
         qmdb_resolver::max_payload_size::<mmr::Family, ailedger_core::Hash>(SYNC_BATCH, op_size),
         crate::relay::MAX_RELAY_BYTES,
     ]);
@@ -220,40 +213,33 @@ pub(crate) async fn start(
         },
         cups::Version::V1,
     );
-    let p2p_config = lookup::Config::local(
+    // A tracked set is an epoch's validators plus the full nodes. Every channel's inbound
+    // queue holds a burst per retained peer (sets tracked × this bound), allocated up front, so
+    // the bound is the chain's own `max_validators`, not the protocol's ceiling.
+    let max_validators = usize::try_from(config.genesis.staking().params.max_validators)
+        .expect("at most 256 validators");
+    let max_peers_per_set =
+        NonZeroUsize::new(max_validators + config.full_nodes.len() + 1).expect("non-zero");
+    let mut p2p_config = lookup::Config::local(
         handshake,
         NAMESPACE,
         config.listen,
-        peer_set_limit(
-            participants.iter().chain(
-                config
-                    .full_nodes
-                    .iter()
-                    .map(|(address, _)| address.public_key()),
-            ),
-            &public_key,
-        ),
+        max_peers_per_set,
         max_message,
         NZUsize!(4096),
     );
-    let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p_config);
-    // Validators are dialled; full nodes only dial in, and receive what is sent to all.
-    let address_book = |peers: &[(Address, SocketAddr)]| -> Map<ed25519::PublicKey, PeerAddress> {
-        peers
-            .iter()
-            .map(|(address, socket)| (address.public_key().clone(), PeerAddress::from(*socket)))
-            .collect::<Vec<_>>()
-            .try_into()
-            .expect("peers are distinct")
-    };
-    let _ = oracle.track(
-        0,
-        AddressableTrackedPeers::new(
-            address_book(&config.validators),
-            address_book(&config.full_nodes),
-        ),
-    );
-    let quota = Quota::per_second(NZU32!(1_000));
+    // The current epoch's peers and the previous epoch's, which stay connected until the
+    // next boundary (a validator that left keeps following that long; to follow for good it
+    // is configured as a full node).
+    p2p_config.tracked_peer_sets = NZUsize!(2);
+    let (mut network, oracle) = lookup::Network::new(context.child("network"), p2p_config);
+    let address_book: BTreeMap<ed25519::PublicKey, SocketAddr> = config
+        .validators
+        .iter()
+        .chain(&config.full_nodes)
+        .map(|(address, socket)| (address.public_key().clone(), *socket))
+        .collect();
+    let quota = Quota::per_second(NZU32!(1_000)).allow_burst(NZU32!(128));
     let vote_net = network.register(CHANNEL_VOTES, quota);
     let certificate_net = network.register(CHANNEL_CERTIFICATES, quota);
     let resolver_net = network.register(CHANNEL_RESOLVER, quota);
@@ -328,15 +314,16 @@ pub(crate) async fn start(
         index.put_block(&genesis_block.0, &[]).await?;
     }
     let plan = SyncPlan::init(context.child("plan"), PARTITION.to_owned()).await;
-    let provider = ConstantProvider::new(scheme.clone());
+    let provider = EpochProvider::new(signer.clone());
+    provider.register(0, genesis_validators.clone());
     let (marshal_actor, marshal_mailbox, floor) =
         MarshalActor::<_, Standard<ChainBlock>, _, _, _, _, _>::init(
             context.child("marshal"),
             finalizations,
             blocks,
             marshal::Config {
-                provider,
-                epocher: FixedEpocher::new(EPOCH_LENGTH),
+                provider: provider.clone(),
+                epocher: epochs,
                 start: plan.marshal_start(Digested::precomputed(
                     genesis_block.clone(),
                     genesis_block.0.hash(),
@@ -405,44 +392,49 @@ pub(crate) async fn start(
             config.mempool.clone(),
         ),
         marshal_mailbox.clone(),
-        FixedEpocher::new(EPOCH_LENGTH),
+        epochs,
     );
-    marshal_actor.start(stateful_mailbox.clone(), buffer, resolver);
+    let (orchestrator_mailbox, finalized_blocks) = OrchestratorMailbox::new();
+    marshal_actor.start(
+        Reporters::from((stateful_mailbox.clone(), orchestrator_mailbox)),
+        buffer,
+        resolver,
+    );
     stateful.start();
     let databases = stateful_mailbox.subscribe_databases().await;
+    register_known_sets(&provider, genesis_validators.clone(), &databases).await;
 
-    let engine = simplex::Engine::new(
-        context.child("simplex"),
-        simplex::Config {
-            scheme,
-            elector: RoundRobin::<Sha256>::default(),
-            blocker: oracle.clone(),
-            automaton: deferred.clone(),
-            relay: deferred.clone(),
-            reporter: deferred,
-            strategy: Sequential,
-            partition: format!("{PARTITION}-simplex"),
-            mailbox_size: NZUsize!(1024),
-            epoch: Epoch::zero(),
-            floor: simplex::config::Floor::Genesis(genesis_block.0.hash()),
-            replay_buffer: NZUsize!(1 << 16),
-            write_buffer: NZUsize!(1 << 16),
+    let (evidence, faults) = EvidenceReporter::new();
+    let (role_tx, role) = watch::channel(Role {
+        epoch: 0,
+        is_validator: genesis_validators.position(&public_key).is_some(),
+        validators: genesis_validators.iter().cloned().collect(),
+    });
+    let orchestrator = Orchestrator::new(
+        context.child("epochs"),
+        finalized_blocks,
+        OrchestratorConfig {
+            me: public_key,
+            oracle,
+            provider: provider.clone(),
+            marshal: marshal_mailbox.clone(),
+            application: deferred,
+            evidence,
+            epochs,
+            databases: databases.clone(),
+            address_book,
+            full_nodes: config
+                .full_nodes
+                .iter()
+                .map(|(address, _)| address.public_key().clone())
+                .collect(),
+            genesis: genesis_block.0.hash(),
             page_cache,
-            leader_timeout: LEADER_TIMEOUT,
-            certification_timeout: Duration::from_secs(3),
-            timeout_retry: Duration::from_millis(500),
-            view_retention: ViewDelta::new(256),
-            skip: SkipPolicy::Enabled {
-                timeout: Duration::from_secs(6),
-                budget: simplex::SkipBudget::Participants,
-            },
-            fetch_timeout: NZDuration!(Duration::from_secs(2)),
-            fetch_retry_delay: Duration::from_millis(500),
-            forward: ForwardPolicy::Disabled,
-            track_historical_votes: false,
+            role: role_tx,
         },
     );
-    let handle = engine.start(vote_net, certificate_net, resolver_net);
+    let handle = orchestrator.start(vote_net, certificate_net, resolver_net);
+
     Ok(Engine {
         handle,
         committed: Committed {
@@ -451,8 +443,9 @@ pub(crate) async fn start(
             index,
             marshal: marshal_mailbox,
         },
-        is_validator,
-        validators: participants.into_iter().collect(),
+        role,
+        provider,
+        faults,
         relay_net,
     })
 }

@@ -22,6 +22,7 @@ mod block;
 pub mod config;
 mod content_index;
 mod engine;
+mod epochs;
 mod mempool;
 mod pacer;
 mod relay;

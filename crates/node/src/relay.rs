@@ -1,13 +1,15 @@
 //! Transactions submitted to a full node reach the validators.
 //!
 //! A full node never proposes, so a transaction it admits would otherwise wait in its mempool
-//! for ever. It sends every transaction it admits to the validators over a p2p channel of its
-//! own; a validator admits what arrives exactly as if it had been submitted to its API
-//! (signature, chain id, fee and nonce are all checked again), so a relaying peer is trusted
-//! with nothing. The full node keeps its copy until a finalized block includes it, which is
-//! also how it learns of the inclusion.
+//! for ever. It sends every transaction it admits to the current epoch's validators over a p2p
+//! channel of its own; a validator admits what arrives exactly as if it had been submitted to
+//! its API (signature, chain id, fee and nonce are all checked again), so a relaying peer is
+//! trusted with nothing. The full node keeps its copy until a finalized block includes it,
+//! which is also how it learns of the inclusion. Whether this node is a validator changes with
+//! the epoch, so every node runs both sides and the sending side asks the current role.
 
-use crate::service::NodeHandle;
+use crate::{epochs::Role, service::NodeHandle};
+use ::tokio::sync::watch;
 use ailedger_core::SignedTransaction;
 use commonware_codec::{Decode, Encode, EncodeSize, RangeCfg};
 use commonware_cryptography::ed25519;
@@ -29,13 +31,13 @@ const MAX_RELAY_TXS: usize = 4_096;
 /// The full node's side: sends admitted transactions to the validators.
 pub(crate) struct Relay {
     sender: Mutex<Sender<ed25519::PublicKey, tokio::Context>>,
-    validators: Vec<ed25519::PublicKey>,
+    role: watch::Receiver<Role>,
 }
 
 impl std::fmt::Debug for Relay {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Relay")
-            .field("validators", &self.validators.len())
+            .field("role", &*self.role.borrow())
             .finish_non_exhaustive()
     }
 }
@@ -43,23 +45,27 @@ impl std::fmt::Debug for Relay {
 impl Relay {
     pub(crate) fn new(
         sender: Sender<ed25519::PublicKey, tokio::Context>,
-        validators: Vec<ed25519::PublicKey>,
+        role: watch::Receiver<Role>,
     ) -> Self {
         Self {
             sender: Mutex::new(sender),
-            validators,
+            role,
         }
     }
 
-    /// Sends `txs` to every validator; those offline miss them (the submitter can resubmit).
+    /// Sends `txs` to every validator of the current epoch unless this node is one of them
+    /// (it proposes them itself); validators offline miss them (the submitter can resubmit).
     pub(crate) fn send(&self, txs: &[SignedTransaction]) {
+        let validators = {
+            let role = self.role.borrow();
+            if role.is_validator {
+                return;
+            }
+            role.validators.to_vec()
+        };
         let mut sender = self.sender.lock().unwrap_or_else(|p| p.into_inner());
         for chunk in chunks(txs) {
-            let reached = sender.send(
-                Recipients::Some(self.validators.clone()),
-                chunk.encode(),
-                false,
-            );
+            let reached = sender.send(Recipients::Some(validators.clone()), chunk.encode(), false);
             debug!(target: "ailedger::relay", txs = chunk.len(), validators = reached.len(), "relayed");
         }
     }
@@ -88,7 +94,9 @@ fn chunks(txs: &[SignedTransaction]) -> Vec<Vec<SignedTransaction>> {
     chunks
 }
 
-/// The validator's side: admits what full nodes relay, until the network stops.
+/// The validator's side: admits what full nodes relay, until the network stops. A node admits
+/// relayed transactions whatever its role: one that is not a validator now may be one in the
+/// next epoch, and admission checks everything anyway.
 pub(crate) async fn admit_relayed(mut receiver: Receiver<ed25519::PublicKey>, node: NodeHandle) {
     while let Ok((peer, message)) = receiver.recv().await {
         let txs = match Vec::<SignedTransaction>::decode_cfg(

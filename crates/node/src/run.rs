@@ -146,6 +146,7 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
     };
     let params = genesis.params;
     let api_listen = config.api.listen;
+    let reporter_key = key.clone();
     let engine_config = EngineConfig {
         key,
         validators,
@@ -185,12 +186,15 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
                     }
                 };
                 let (relay_sender, relay_receiver) = engine.relay_net;
-                let relay = (!engine.is_validator)
-                    .then(|| Relay::new(relay_sender, engine.validators.clone()));
-                let handle = NodeHandle::new(info, params, mempool, engine.committed, relay);
-                if engine.is_validator {
-                    ::tokio::spawn(admit_relayed(relay_receiver, handle.clone()));
-                }
+                let relay = Relay::new(relay_sender, engine.role.clone());
+                let handle = NodeHandle::new(info, params, mempool, engine.committed, Some(relay));
+                ::tokio::spawn(admit_relayed(relay_receiver, handle.clone()));
+                ::tokio::spawn(crate::epochs::submit_evidence(
+                    engine.faults,
+                    handle.clone(),
+                    reporter_key,
+                    engine.provider,
+                ));
                 let server = ailedger_api::serve(
                     listener,
                     handle.clone(),

@@ -38,7 +38,7 @@ struct Inner {
     index: Arc<Index<tokio::Context>>,
     marshal: Marshal,
     finalized: watch::Receiver<Finalized>,
-    /// On a full node: where admitted transactions go to reach the validators.
+    /// Where admitted transactions go to reach the validators when this node is not one.
     relay: Option<Relay>,
     /// The near-duplicate index of content claims; one task catches it up at a time.
     content: tokio_sync::Mutex<ContentIndex>,
@@ -150,6 +150,16 @@ impl NodeHandle {
                 }
             }
         }
+    }
+
+    /// The nonce of `address` in committed state (0 for an account that does not exist).
+    pub(crate) async fn committed_nonce(&self, address: &Address) -> Result<u64, BackendError> {
+        let guard = self.inner.databases.read().await;
+        let view = CommittedView::new(&guard);
+        bank::query::account(&view, address)
+            .await
+            .map(|account| account.nonce)
+            .map_err(backend_error)
     }
 
     /// Admits `txs` to this node's mempool after the checks a block would make first
