@@ -160,6 +160,7 @@ fn create(context: &Context, args: &InitArgs) -> anyhow::Result<InitView> {
                 args.block_interval_ms.unwrap_or(DEFAULT_BLOCK_INTERVAL_MS),
             ),
             force: args.force,
+            staking: None,
         },
     )
     .with_context(|| format!("initializing {}", home_path.display()))?;

@@ -78,6 +78,7 @@ pub(crate) fn init(context: &Context, args: &TestnetInitArgs) -> anyhow::Result<
             api_base_port: args.api_port,
             p2p_base_port: args.p2p_port,
             block_interval: Duration::from_millis(args.block_interval_ms),
+            staking: None,
         },
     )
     .with_context(|| format!("initializing a testnet in {}", args.out.display()))?;
