@@ -165,7 +165,7 @@ fn parse_hash_param(what: &'static str, text: &str) -> Result<Hash, ApiError> {
     })
 }
 
-fn parse_address(text: &str) -> Result<Address, ApiError> {
+pub(crate) fn parse_address(text: &str) -> Result<Address, ApiError> {
     text.parse()
         .map_err(|error: ailedger_core::AddressParseError| ApiError::BadAddress(error.to_string()))
 }

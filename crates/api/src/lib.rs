@@ -38,6 +38,9 @@
 //! | `GET /v1/versions/{id}/proving-identity`, `GET /v1/inferences/{id}` | a version's proving identity, a verified inference |
 //! | `GET /v1/content/{digest}` | the claims of a content digest, first claimant first |
 //! | `POST /v1/content/similar` | claims whose fingerprints are near the given ones (the node's index) |
+//! | `GET /v1/staking/params` | the staking parameters and the current epoch |
+//! | `GET /v1/staking/validators/{address}` | a registered validator: stake, unbonding amounts, jailed |
+//! | `GET /v1/staking/sets/{epoch}`, `GET /v1/staking/sets/current` | an epoch's validator set, with its stored bytes and digest |
 //! | `GET /v1/openapi.json` | the OpenAPI 3 document |
 //!
 //! # Status
@@ -60,6 +63,9 @@ mod provenance;
 #[cfg(test)]
 mod provenance_tests;
 mod routes;
+mod staking;
+#[cfg(test)]
+mod staking_tests;
 #[cfg(test)]
 mod test_backend;
 #[cfg(test)]

@@ -11,6 +11,7 @@ use ailedger_client::dto::{
 use ailedger_client::dto::{
     ContentClaimsAnswer, InferenceAnswer, ProvingIdentityAnswer, SimilarAnswer, SimilarRequest,
 };
+use ailedger_client::dto::{StakingParamsAnswer, ValidatorAnswer, ValidatorSetAnswer};
 use axum::http::StatusCode;
 use std::sync::OnceLock;
 use utoipa::{
@@ -51,12 +52,15 @@ use utoipa::{
     ProvingIdentityAnswer,
     SimilarAnswer,
     SimilarRequest,
+    StakingParamsAnswer,
     StateValueView,
     SubmitTxRequest,
     SubmitTxResponse,
     SubmitTxsRequest,
     SubmitTxsResponse,
     TxRecordView,
+    ValidatorAnswer,
+    ValidatorSetAnswer,
     VersionAnswer,
 )))]
 struct Schemas;

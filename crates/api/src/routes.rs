@@ -5,7 +5,7 @@ use crate::{
     Backend, content,
     error::InternalErrorDetail,
     handlers::{self, AppState},
-    logs, provenance, zk,
+    logs, provenance, staking, zk,
 };
 use ailedger_client::dto::{
     AccountTxs, AccountView, AnchorAnswer, BlockReceipts, BlockView, ChainInfoView, DatasetAnswer,
@@ -17,6 +17,7 @@ use ailedger_client::dto::{
 use ailedger_client::dto::{
     ContentClaimsAnswer, InferenceAnswer, ProvingIdentityAnswer, SimilarAnswer, SimilarRequest,
 };
+use ailedger_client::dto::{StakingParamsAnswer, ValidatorAnswer, ValidatorSetAnswer};
 use axum::{
     Router,
     extract::{DefaultBodyLimit, MatchedPath, Request},
@@ -148,6 +149,10 @@ fn method_router<B: Backend>(route: &Route, limits: &ApiLimits) -> MethodRouter<
         Endpoint::ProvingIdentity => on(filter, zk::proving_identity::<B>),
         Endpoint::Inference => on(filter, zk::inference::<B>),
         Endpoint::ContentClaims => on(filter, content::claims::<B>),
+        Endpoint::StakingParams => on(filter, staking::params::<B>),
+        Endpoint::Validator => on(filter, staking::validator::<B>),
+        Endpoint::ValidatorSet => on(filter, staking::set::<B>),
+        Endpoint::CurrentValidatorSet => on(filter, staking::current_set::<B>),
         Endpoint::Similar => {
             on(filter, content::similar::<B>).layer(DefaultBodyLimit::max(SIMILAR_BODY_BYTES))
         }
@@ -188,6 +193,10 @@ pub(crate) enum Endpoint {
     Inference,
     ContentClaims,
     Similar,
+    StakingParams,
+    Validator,
+    ValidatorSet,
+    CurrentValidatorSet,
 }
 
 /// HTTP method of a route.
@@ -874,6 +883,75 @@ pub(crate) const ROUTES: &[Route] = &[
         ok_status: 200,
         ok: Some(<SimilarAnswer as ToSchema>::name),
         errors: &[400, 413, 415, 503],
+    },
+    Route {
+        endpoint: Endpoint::StakingParams,
+        verb: Verb::Get,
+        path: "/v1/staking/params",
+        summary: "The staking parameters",
+        description: "The rules of staking fixed at genesis (epochs, minimum self-stake, most validators per set, \
+                      unbonding delay, double-sign penalty), and the epoch of the block the answer was read at, \
+                      with its first and last heights. A chain without staking state answers 404.",
+        params: &[PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<StakingParamsAnswer as ToSchema>::name),
+        errors: &[400, 404, 422, 503],
+    },
+    Route {
+        endpoint: Endpoint::Validator,
+        verb: Verb::Get,
+        path: "/v1/staking/validators/{address}",
+        summary: "A validator",
+        description: "A registered validator (its consensus key is its account address): p2p address, bonded \
+                      stake, amounts unbonding with the epoch each can be withdrawn in, and whether it was jailed \
+                      for double signing. 404 if the address is not a registered validator.",
+        params: &[ADDRESS_PARAM, PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<ValidatorAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
+    },
+    Route {
+        endpoint: Endpoint::CurrentValidatorSet,
+        verb: Verb::Get,
+        path: "/v1/staking/sets/current",
+        summary: "The validator set of the current epoch",
+        description: "The set of the epoch the block the answer was read at belongs to, as \
+                      `/v1/staking/sets/{epoch}` answers it.",
+        params: &[PROOFS_PARAM],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<ValidatorSetAnswer as ToSchema>::name),
+        errors: &[400, 404, 422, 503],
+    },
+    Route {
+        endpoint: Endpoint::ValidatorSet,
+        verb: Verb::Get,
+        path: "/v1/staking/sets/{epoch}",
+        summary: "An epoch's validator set",
+        description: "The validators of an epoch by address (a member's position is its participant index in \
+                      that epoch's consensus), each with its stake and p2p address when the set was fixed, at \
+                      the end of the last block of the epoch before (`boundary_height`; 404 until then). \
+                      `encoded` is the set's stored value and `digest` its SHA-256, which that block's header \
+                      carries as `next_validators`. Epoch 0's set is the genesis validators.",
+        params: &[
+            Param {
+                name: "epoch",
+                location: ParamIn::Path,
+                kind: ParamType::Integer,
+                description: "The epoch, from 0.",
+            },
+            PROOFS_PARAM,
+        ],
+        request: None,
+        raw_body: false,
+        ok_status: 200,
+        ok: Some(<ValidatorSetAnswer as ToSchema>::name),
+        errors: QUERY_ERRORS,
     },
     Route {
         endpoint: Endpoint::OpenApi,

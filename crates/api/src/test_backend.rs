@@ -15,6 +15,7 @@ use ailedger_core::{
 };
 use ailedger_state::{
     BlockContext, ChainParams, CheckError, Executor, Genesis, MemStore, StateKey, StateStore,
+    staking::StakingGenesis,
 };
 use std::{collections::BTreeMap, sync::Arc};
 use tokio::sync::Mutex;
@@ -56,8 +57,17 @@ pub(crate) struct TestBackend {
 impl TestBackend {
     /// A chain whose genesis gives `balances`, with block 1 (which applies genesis) committed.
     pub(crate) async fn new(balances: &[(Address, u128)], mempool_capacity: usize) -> Self {
+        Self::with_staking(balances, mempool_capacity, None).await
+    }
+
+    /// As [`new`](Self::new), with the genesis staking section `staking`.
+    pub(crate) async fn with_staking(
+        balances: &[(Address, u128)],
+        mempool_capacity: usize,
+        staking: Option<StakingGenesis>,
+    ) -> Self {
         let genesis = Genesis {
-            staking: None,
+            staking,
             chain_id: ChainId::new(CHAIN_ID).expect("valid chain id"),
             genesis_time_ms: 0,
             params: ChainParams::DEFAULT,

@@ -772,7 +772,8 @@ async fn every_route_is_in_the_openapi_document() {
             .replace("{raw_key}", "00")
             .replace("{key}", &"00".repeat(32))
             .replace("{root}", &"00".repeat(32))
-            .replace("{name}", "acme%2Fmodel");
+            .replace("{name}", "acme%2Fmodel")
+            .replace("{epoch}", "0");
         let request = Request::builder()
             .method(method.to_uppercase().as_str())
             .uri(&uri)

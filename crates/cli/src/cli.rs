@@ -287,7 +287,7 @@ fn parse_hash_arg(text: &str) -> Result<Hash, String> {
 }
 
 /// A positive decimal amount.
-fn parse_amount(text: &str) -> Result<u128, String> {
+pub(crate) fn parse_amount(text: &str) -> Result<u128, String> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err("amounts are decimal integers in the smallest token unit".to_owned());
     }
@@ -569,5 +569,51 @@ mod tests {
         assert_eq!(args.api_addr.map(|addr| addr.port()), Some(1));
         assert_eq!(args.p2p_addr.map(|addr| addr.port()), Some(2));
         assert_eq!(args.block_interval_ms, Some(250));
+    }
+
+    #[test]
+    fn init_and_testnet_init_take_epochs_and_a_stake() {
+        let cli = parse(&["init", "--epoch-length", "10", "--stake", "2000000"]).expect("parses");
+        let Command::Init(args) = cli.command else {
+            panic!("not init")
+        };
+        assert_eq!(
+            args.staking.options(),
+            Some(ailedger_node::config::StakingOptions {
+                epoch_length: Some(10),
+                stake: Some(2_000_000),
+            })
+        );
+        let cli = parse(&["init"]).expect("parses");
+        let Command::Init(args) = cli.command else {
+            panic!("not init")
+        };
+        assert_eq!(args.staking.options(), None);
+        let cli =
+            parse(&["testnet", "init", "--out", "/tmp/t", "--epoch-length", "2"]).expect("parses");
+        let Command::Testnet {
+            command: TestnetCommand::Init(args),
+        } = cli.command
+        else {
+            panic!("not testnet init")
+        };
+        assert_eq!(
+            args.staking
+                .options()
+                .and_then(|staking| staking.epoch_length),
+            Some(2)
+        );
+        for bad in [
+            &["init", "--epoch-length", "1"][..],
+            &["init", "--epoch-length", "0"],
+            &["init", "--epoch-length", "ten"],
+            &["init", "--stake", "999999"],
+            &["init", "--stake", "0"],
+            &["testnet", "init", "--out", "/tmp/t", "--epoch-length", "1"],
+            &["testnet", "init", "--out", "/tmp/t", "--stake", "-5"],
+        ] {
+            let error = parse(bad).expect_err(&format!("{bad:?} parsed"));
+            assert_eq!(error.exit_code(), 2, "{bad:?}: {error}");
+        }
     }
 }

@@ -12,11 +12,16 @@ use crate::{
     },
     dto::{ContentClaimsAnswer, SimilarAnswer, SimilarRequest},
     dto::{InferenceAnswer, ProvingIdentityAnswer},
+    dto::{StakingParamsAnswer, ValidatorAnswer, ValidatorSetAnswer},
     verify::{
         ProofSummary, Verified, VerifiedAccount, verify_account, verify_dataset,
         verify_dataset_list, verify_downstream, verify_licences, verify_lineage, verify_log,
         verify_log_anchor, verify_log_evidence, verify_model, verify_model_versions,
         verify_version,
+    },
+    verify::{
+        VerificationError, verify_set_commitment, verify_staking_params, verify_validator,
+        verify_validator_set,
     },
     verify::{verify_content_claims, verify_inference, verify_proving_identity},
 };
@@ -595,6 +600,119 @@ impl Client {
         let answer = self.downstream(node, max_nodes, true).await?;
         let block = self.header_block(answer.height).await?;
         let verified = verify_downstream(node, max_nodes, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// The staking parameters with the epoch of the last committed block
+    /// (`GET /v1/staking/params`).
+    pub async fn staking_params(&self, proofs: bool) -> Result<StakingParamsAnswer, ClientError> {
+        self.get(&format!("/v1/staking/params?proofs={proofs}"))
+            .await
+    }
+
+    /// A registered validator (`GET /v1/staking/validators/{address}`).
+    pub async fn validator(
+        &self,
+        address: &Address,
+        proofs: bool,
+    ) -> Result<ValidatorAnswer, ClientError> {
+        self.get(&format!("/v1/staking/validators/{address}?proofs={proofs}"))
+            .await
+    }
+
+    /// The validator set of `epoch` (`GET /v1/staking/sets/{epoch}`); not found until the last
+    /// block of the epoch before is committed.
+    pub async fn validator_set(
+        &self,
+        epoch: u64,
+        proofs: bool,
+    ) -> Result<ValidatorSetAnswer, ClientError> {
+        self.get(&format!("/v1/staking/sets/{epoch}?proofs={proofs}"))
+            .await
+    }
+
+    /// The validator set of the epoch of the last committed block
+    /// (`GET /v1/staking/sets/current`).
+    pub async fn current_validator_set(
+        &self,
+        proofs: bool,
+    ) -> Result<ValidatorSetAnswer, ClientError> {
+        self.get(&format!("/v1/staking/sets/current?proofs={proofs}"))
+            .await
+    }
+
+    /// The staking parameters and the current epoch, verified ([`verify_staking_params`]).
+    pub async fn verified_staking_params(
+        &self,
+    ) -> Result<Verified<StakingParamsAnswer>, ClientError> {
+        let answer = self.staking_params(true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_staking_params(&answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// A validator, verified ([`verify_validator`]).
+    pub async fn verified_validator(
+        &self,
+        address: &Address,
+    ) -> Result<Verified<ValidatorAnswer>, ClientError> {
+        let answer = self.validator(address, true).await?;
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_validator(address, &answer, &block)?;
+        Ok(proven(answer, verified))
+    }
+
+    /// The validator set of `epoch`, verified: its proof against the header of the block it was
+    /// read at ([`verify_validator_set`]), and for an epoch after 0, the commitment to its
+    /// digest in the header of the last block of the epoch before ([`verify_set_commitment`]).
+    pub async fn verified_validator_set(
+        &self,
+        epoch: u64,
+    ) -> Result<Verified<ValidatorSetAnswer>, ClientError> {
+        let answer = self.validator_set(epoch, true).await?;
+        self.verify_set(epoch, answer).await
+    }
+
+    /// The validator set of the epoch of the last committed block, verified as
+    /// [`verified_validator_set`](Self::verified_validator_set) does, and its epoch checked to
+    /// be the one the verified staking parameters place the answer's block in.
+    pub async fn verified_current_validator_set(
+        &self,
+    ) -> Result<Verified<ValidatorSetAnswer>, ClientError> {
+        let params = self.verified_staking_params().await?;
+        let answer = self.current_validator_set(true).await?;
+        let epoch = answer.set.epoch;
+        let current = params
+            .answer
+            .params
+            .to_params()
+            .epochs()
+            .map(|epochs| epochs.epoch_of(answer.height));
+        if current != Some(epoch) {
+            return Err(VerificationError::AnswerMismatch {
+                reason: format!(
+                    "the set of epoch {epoch} was served as current at height {}, which is in \
+                     epoch {}",
+                    answer.height,
+                    current.map_or_else(|| "none".to_owned(), |epoch| epoch.to_string())
+                ),
+            }
+            .into());
+        }
+        self.verify_set(epoch, answer).await
+    }
+
+    async fn verify_set(
+        &self,
+        epoch: u64,
+        answer: ValidatorSetAnswer,
+    ) -> Result<Verified<ValidatorSetAnswer>, ClientError> {
+        let block = self.header_block(answer.height).await?;
+        let verified = verify_validator_set(epoch, &answer, &block)?;
+        if let Some(height) = answer.boundary_height {
+            let boundary = self.header_block(height).await?;
+            verify_set_commitment(&answer, &boundary)?;
+        }
         Ok(proven(answer, verified))
     }
 

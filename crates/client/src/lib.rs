@@ -9,8 +9,10 @@
 //! - [`Client`]: an async client of one node, with one method per endpoint, transaction
 //!   submission, [`Client::wait_for_tx`], and [`Client::verified_account`], which checks an
 //!   account's state proof against the state root of the block it is for; provenance queries
-//!   (datasets, models, versions, lineage, licence reports, downstream sets) and their
-//!   `verified_*` forms, which recompute the answer from proven state values.
+//!   (datasets, models, versions, lineage, licence reports, downstream sets), staking queries
+//!   (parameters, validators, each epoch's validator set) and their `verified_*` forms, which
+//!   recompute the answer from proven state values; a set is also checked against the header
+//!   that commits to it at the end of the epoch before.
 //! - [`verify`]: those checks as plain functions, usable on answers obtained any other way.
 //! - [`encoding`]: the text forms (hex, decimal amounts) and their parsers.
 //!

@@ -20,6 +20,10 @@ use crate::dto::{
     ProvenState, StateValueView, VersionAnswer,
 };
 use crate::dto::{ClaimView, ContentClaimsAnswer};
+use crate::dto::{
+    EpochView, StakingParamsAnswer, StakingParamsView, ValidatorAnswer, ValidatorSetAnswer,
+    ValidatorSetView, ValidatorView,
+};
 use crate::dto::{InferenceAnswer, InferenceView, ProvingIdentityAnswer, ProvingIdentityView};
 use ailedger_core::{Address, Hash, Header};
 use ailedger_state::{
@@ -116,6 +120,19 @@ pub enum VerificationError {
     AnswerMismatch {
         /// What differs.
         reason: String,
+    },
+    /// The header at the end of the epoch before a validator set does not commit to it.
+    #[error(
+        "the header of block {height} commits to the next validator set {committed}, not to the \
+         set served, whose digest is {digest}"
+    )]
+    SetNotCommitted {
+        /// The boundary block.
+        height: u64,
+        /// Its header's `next_validators`.
+        committed: Hash,
+        /// SHA-256 of the set served.
+        digest: Hash,
     },
 }
 
@@ -409,6 +426,140 @@ pub fn verify_log_evidence(
         &EvidenceView::from(&**evidence),
     )?;
     Ok(verified.summary)
+}
+
+/// Checks the staking parameters as served, and the epoch they place the answer's block in.
+pub fn verify_staking_params(
+    answer: &StakingParamsAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let verified = verify_query(&StateQuery::StakingParams, answer.proven_state(), block)?;
+    let params = proven_record!(
+        &verified.answer,
+        StateAnswer::StakingParams,
+        "the proofs show the chain has no staking parameters"
+    );
+    same(
+        "staking parameters",
+        &answer.params,
+        &StakingParamsView::from(params),
+    )?;
+    let span = params
+        .epochs()
+        .and_then(|epochs| epochs.containing(answer.height))
+        .ok_or_else(|| mismatch("the proven parameters place the block in no epoch"))?;
+    same("epoch", &answer.epoch, &EpochView::from(span))?;
+    Ok(verified.summary)
+}
+
+/// Checks the validator `address` as served.
+pub fn verify_validator(
+    address: &Address,
+    answer: &ValidatorAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let query = StateQuery::Validator(address.clone());
+    let verified = verify_query(&query, answer.proven_state(), block)?;
+    let validator = proven_record!(
+        &verified.answer,
+        StateAnswer::Validator,
+        format!("the proofs show {address} is not a registered validator")
+    );
+    same(
+        "validator",
+        &answer.validator,
+        &ValidatorView::new(address, validator),
+    )?;
+    Ok(verified.summary)
+}
+
+/// Checks the validator set of `epoch` as served: its members, and its stored bytes and their
+/// digest, which [`verify_set_commitment`] then finds in the boundary header.
+pub fn verify_validator_set(
+    epoch: u64,
+    answer: &ValidatorSetAnswer,
+    block: &BlockView,
+) -> Result<ProofSummary, VerificationError> {
+    let verified = verify_query(
+        &StateQuery::ValidatorSet(epoch),
+        answer.proven_state(),
+        block,
+    )?;
+    let set = proven_record!(
+        &verified.answer,
+        StateAnswer::ValidatorSet,
+        format!("the proofs show no validator set for epoch {epoch}")
+    );
+    if set.epoch != epoch {
+        return Err(mismatch(format!(
+            "the set stored for epoch {epoch} names epoch {}",
+            set.epoch
+        )));
+    }
+    same(
+        "validator set",
+        &answer.set,
+        &ValidatorSetView::from(set.as_ref()),
+    )?;
+    let (encoded, digest) = ValidatorSetAnswer::encoding_of(set);
+    same("set encoding", &answer.encoded, &encoded)?;
+    same("set digest", &answer.digest, &digest)?;
+    match (epoch, answer.boundary_height) {
+        (0, None) => {}
+        (0, Some(_)) => {
+            return Err(mismatch(
+                "the set of epoch 0 is the genesis validators': no header commits to it",
+            ));
+        }
+        (_, None) => {
+            return Err(mismatch(format!(
+                "no boundary block is named for the set of epoch {epoch}"
+            )));
+        }
+        (_, Some(_)) => {}
+    }
+    Ok(verified.summary)
+}
+
+/// Checks that `boundary`, the block at the answer's `boundary_height` (the last block of the
+/// epoch before the set's), commits to the set served: its header hashes to its id and its
+/// `next_validators` is the digest of the set's stored bytes (checked against the proofs by
+/// [`verify_validator_set`]).
+///
+/// Like [`verify_account`], the header is taken on the node's word; a light client checks its
+/// finalization too.
+pub fn verify_set_commitment(
+    answer: &ValidatorSetAnswer,
+    boundary: &BlockView,
+) -> Result<(), VerificationError> {
+    let Some(height) = answer.boundary_height else {
+        return Err(mismatch(format!(
+            "no boundary block is named for the set of epoch {}",
+            answer.set.epoch
+        )));
+    };
+    let header = boundary.header.to_header();
+    if header.height != height {
+        return Err(VerificationError::HeightMismatch {
+            proof: height,
+            header: header.height,
+        });
+    }
+    let computed = header.hash();
+    if computed != boundary.hash {
+        return Err(VerificationError::HeaderHash {
+            claimed: boundary.hash,
+            computed,
+        });
+    }
+    if header.next_validators != answer.digest {
+        return Err(VerificationError::SetNotCommitted {
+            height,
+            committed: header.next_validators,
+            digest: answer.digest,
+        });
+    }
+    Ok(())
 }
 
 fn same<T: PartialEq>(what: &str, served: &T, recomputed: &T) -> Result<(), VerificationError> {
@@ -1226,6 +1377,212 @@ mod tests {
         };
         assert!(matches!(
             verify_dataset(&absent, &served, &self::block(4, root)),
+            Err(VerificationError::AnswerMismatch { .. })
+        ));
+    }
+
+    /// The staking module's parameters and the sets of epochs 0 and 1, as it writes them.
+    fn staking_writes() -> (
+        Vec<(StateKey, Vec<u8>)>,
+        ailedger_state::staking::StakingParams,
+    ) {
+        use ailedger_state::{
+            Module,
+            staking::{
+                SetMember, Staking, StakingParams, ValidatorSet, query::validator_set_key,
+                state_key as raw,
+            },
+            state_key,
+        };
+        use commonware_codec::Encode;
+
+        let params = StakingParams {
+            fork_last: 4,
+            epoch_length: 5,
+            ..StakingParams::DEFAULT
+        };
+        let mut members: Vec<SetMember> = (1..=3)
+            .map(|seed| SetMember {
+                address: SecretKey::from_seed(seed).address(),
+                stake: u128::from(seed) * 1_000_000,
+                p2p_address: format!("10.0.0.{seed}:26656"),
+            })
+            .collect();
+        members.sort_by(|a, b| a.address.cmp(&b.address));
+        let genesis = ValidatorSet {
+            epoch: 0,
+            members: members[..1].to_vec(),
+        };
+        let next = ValidatorSet { epoch: 1, members };
+        let writes = vec![
+            (
+                state_key(Staking::NAME, raw::PARAMS),
+                params.encode().to_vec(),
+            ),
+            (validator_set_key(0), genesis.encode().to_vec()),
+            (validator_set_key(1), next.encode().to_vec()),
+        ];
+        (writes, params)
+    }
+
+    fn served_set(epoch: u64) -> (ValidatorSetAnswer, BlockView) {
+        let (writes, _) = staking_writes();
+        let query = StateQuery::ValidatorSet(epoch);
+        let (answer, keys) = node_answer(&writes, &query);
+        let StateAnswer::ValidatorSet(Some(set)) = &answer else {
+            panic!("a set")
+        };
+        let (proofs, root) = prove_keys(&writes, &keys);
+        let (encoded, digest) = ValidatorSetAnswer::encoding_of(set);
+        let served = ValidatorSetAnswer {
+            height: 6,
+            state_root: root,
+            set: ValidatorSetView::from(set.as_ref()),
+            encoded,
+            digest,
+            boundary_height: (epoch > 0).then_some(4),
+            proofs: Some(proofs),
+        };
+        (served, block(6, root))
+    }
+
+    /// A header at `height` committing to `next_validators`.
+    fn boundary(height: u64, next_validators: Hash) -> BlockView {
+        let mut view = block(height, ZERO_HASH);
+        view.header.next_validators = next_validators;
+        let header = view.header.to_header();
+        BlockView::new(&Block::new(header, vec![]), false)
+    }
+
+    #[test]
+    fn a_validator_set_verifies_with_its_bytes_and_the_boundary_header_commits_to_them() {
+        let (served, header) = served_set(1);
+        let summary = verify_validator_set(1, &served, &header).expect("verifies");
+        assert_eq!((summary.height, summary.values_proven), (6, 1));
+        assert_eq!(served.set.members.len(), 3);
+        verify_set_commitment(&served, &boundary(4, served.digest)).expect("committed");
+
+        // A member dropped, a stake changed, the bytes or the digest altered: each is caught.
+        let mut dropped = served.clone();
+        dropped.set.members.pop();
+        let mut richer = served.clone();
+        richer.set.members[0].stake += 1;
+        let mut bytes = served.clone();
+        let last = bytes.encoded.len() - 1;
+        bytes.encoded[last] ^= 1;
+        let mut digest = served.clone();
+        digest.digest = sha256(&[b"another set"]);
+        for (what, bad) in [
+            ("dropped", dropped),
+            ("stake", richer),
+            ("bytes", bytes),
+            ("digest", digest),
+        ] {
+            assert!(
+                matches!(
+                    verify_validator_set(1, &bad, &header),
+                    Err(VerificationError::AnswerMismatch { .. })
+                ),
+                "{what}"
+            );
+        }
+        // The set of another epoch is not the set asked for.
+        assert!(matches!(
+            verify_validator_set(0, &served, &header),
+            Err(VerificationError::IncompleteProofs { .. })
+        ));
+        // A set after epoch 0 must name its boundary block; epoch 0's must not.
+        let unbounded = ValidatorSetAnswer {
+            boundary_height: None,
+            ..served.clone()
+        };
+        assert!(matches!(
+            verify_validator_set(1, &unbounded, &header),
+            Err(VerificationError::AnswerMismatch { .. })
+        ));
+        let (genesis, genesis_header) = served_set(0);
+        verify_validator_set(0, &genesis, &genesis_header).expect("verifies");
+        let bounded = ValidatorSetAnswer {
+            boundary_height: Some(4),
+            ..genesis
+        };
+        assert!(matches!(
+            verify_validator_set(0, &bounded, &genesis_header),
+            Err(VerificationError::AnswerMismatch { .. })
+        ));
+
+        // A boundary header that commits to another set, or is not the block named.
+        assert_eq!(
+            verify_set_commitment(&served, &boundary(4, ZERO_HASH)),
+            Err(VerificationError::SetNotCommitted {
+                height: 4,
+                committed: ZERO_HASH,
+                digest: served.digest,
+            })
+        );
+        assert!(matches!(
+            verify_set_commitment(&served, &boundary(5, served.digest)),
+            Err(VerificationError::HeightMismatch { .. })
+        ));
+        let mut forged = boundary(4, ZERO_HASH);
+        forged.header.next_validators = served.digest;
+        assert!(matches!(
+            verify_set_commitment(&served, &forged),
+            Err(VerificationError::HeaderHash { .. })
+        ));
+    }
+
+    #[test]
+    fn staking_params_verify_with_their_epoch_and_an_absent_validator_cannot_be_served() {
+        use crate::dto::{EpochView, StakingParamsView};
+
+        let (writes, params) = staking_writes();
+        let (answer, keys) = node_answer(&writes, &StateQuery::StakingParams);
+        assert_eq!(answer, StateAnswer::StakingParams(Some(params)));
+        let (proofs, root) = prove_keys(&writes, &keys);
+        let served = StakingParamsAnswer {
+            height: 7,
+            state_root: root,
+            params: StakingParamsView::from(&params),
+            epoch: EpochView {
+                epoch: 1,
+                first: 5,
+                last: 9,
+            },
+            proofs: Some(proofs),
+        };
+        verify_staking_params(&served, &block(7, root)).expect("verifies");
+        let mut wrong_epoch = served.clone();
+        wrong_epoch.epoch.epoch = 2;
+        let mut longer = served;
+        longer.params.unbonding_epochs = 1;
+        for bad in [wrong_epoch, longer] {
+            assert!(matches!(
+                verify_staking_params(&bad, &block(7, root)),
+                Err(VerificationError::AnswerMismatch { .. })
+            ));
+        }
+
+        // A validator the proofs show absent cannot be served.
+        let address = SecretKey::from_seed(1).address();
+        let query = StateQuery::Validator(address.clone());
+        let (answer, keys) = node_answer(&writes, &query);
+        assert_eq!(answer, StateAnswer::Validator(None));
+        let (proofs, root) = prove_keys(&writes, &keys);
+        let served = ValidatorAnswer {
+            height: 7,
+            state_root: root,
+            validator: crate::dto::ValidatorView {
+                address: address.clone(),
+                p2p_address: String::new(),
+                stake: 1,
+                unbonding: Vec::new(),
+                jailed: false,
+            },
+            proofs: Some(proofs),
+        };
+        assert!(matches!(
+            verify_validator(&address, &served, &block(7, root)),
             Err(VerificationError::AnswerMismatch { .. })
         ));
     }

@@ -27,6 +27,7 @@ fn transfers_are_finalized_indexed_and_provable() {
             p2p_listen: "127.0.0.1:0".parse().unwrap(),
             block_interval: Duration::from_millis(50),
             force: false,
+            staking: None,
         },
     )
     .unwrap();

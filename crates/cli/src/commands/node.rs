@@ -7,8 +7,10 @@ use ailedger_node::{
     Overrides,
     config::{
         self, DEFAULT_API_ADDR, DEFAULT_BLOCK_INTERVAL_MS, DEFAULT_P2P_ADDR, Home, InitOptions,
+        StakingOptions,
     },
 };
+use ailedger_state::staking::StakingParams;
 use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
@@ -42,6 +44,57 @@ pub(crate) struct InitArgs {
     /// Target time between blocks, in milliseconds.
     #[arg(long, value_name = "MS")]
     pub(crate) block_interval_ms: Option<u64>,
+    #[command(flatten)]
+    pub(crate) staking: GenesisStakingArgs,
+}
+
+/// The genesis `[staking]` section `init` and `testnet init` write. Without either flag they
+/// write none, and the chain has the default epochs (1,000 blocks) and stakes.
+#[derive(Clone, Copy, Debug, Default, Args)]
+pub(crate) struct GenesisStakingArgs {
+    /// Epochs of N blocks from genesis (N >= 2): the validator set can change every N blocks.
+    /// Writes a [staking] section with fork_last = N-1 and epoch_length = N, the other
+    /// parameters at their defaults.
+    #[arg(long, value_name = "N", value_parser = parse_epoch_length)]
+    pub(crate) epoch_length: Option<u64>,
+    /// Every genesis validator's stake, in the smallest token unit (at least the minimum
+    /// self-stake, 1000000) [default: the minimum self-stake]. Writes a [staking] section.
+    #[arg(long, value_name = "AMOUNT", value_parser = parse_stake)]
+    pub(crate) stake: Option<Amount>,
+}
+
+impl GenesisStakingArgs {
+    /// The section to write, if one is asked for.
+    pub(crate) fn options(self) -> Option<StakingOptions> {
+        (self.epoch_length.is_some() || self.stake.is_some()).then_some(StakingOptions {
+            epoch_length: self.epoch_length,
+            stake: self.stake,
+        })
+    }
+}
+
+fn parse_epoch_length(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(length) if length >= 2 => Ok(length),
+        Ok(_) => {
+            Err("epochs need at least 2 blocks: epoch 0 must hold a block after genesis".to_owned())
+        }
+        Err(_) => Err("expected a whole number of blocks".to_owned()),
+    }
+}
+
+/// A stake for the genesis section: the minimum self-stake it writes, or more, so that the
+/// genesis validators stay candidates for the next set.
+fn parse_stake(text: &str) -> Result<Amount, String> {
+    let stake = crate::cli::parse_amount(text)?;
+    let min = StakingParams::DEFAULT.min_self_stake;
+    if stake < min {
+        return Err(format!(
+            "the stake must be at least the minimum self-stake, {min}, or the genesis validators \
+             would not be candidates for the next set"
+        ));
+    }
+    Ok(stake)
 }
 
 fn parse_fund(value: &str) -> Result<(Address, Amount), String> {
@@ -110,6 +163,12 @@ struct InitView {
     genesis_hash: String,
     dev_account: String,
     dev_balance: String,
+    /// Heights per epoch, when a staking section was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    epoch_length: Option<u64>,
+    /// The validator's stake, when a staking section was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stake: Option<String>,
 }
 
 /// Creates a node's home: validator key, genesis (funding the keystore's `dev` account, created
@@ -117,14 +176,20 @@ struct InitView {
 pub(crate) fn init(context: &Context, args: &InitArgs) -> anyhow::Result<()> {
     let view = create(context, args)?;
     context.output.emit(&view, || {
-        Fields::new()
+        let mut fields = Fields::new()
             .add("home", &view.home)
             .add("chain id", &view.chain_id)
             .add("validator", &view.validator)
             .add("genesis hash", &view.genesis_hash)
             .add("dev account", format!("{} ({DEV_KEY})", view.dev_account))
-            .add("dev balance", &view.dev_balance)
-            .render()
+            .add("dev balance", &view.dev_balance);
+        if let Some(length) = view.epoch_length {
+            fields = fields.add("epoch length", length);
+        }
+        if let Some(stake) = &view.stake {
+            fields = fields.add("stake", stake);
+        }
+        fields.render()
     })
 }
 
@@ -160,6 +225,7 @@ fn create(context: &Context, args: &InitArgs) -> anyhow::Result<InitView> {
                 args.block_interval_ms.unwrap_or(DEFAULT_BLOCK_INTERVAL_MS),
             ),
             force: args.force,
+            staking: args.staking.options(),
         },
     )
     .with_context(|| format!("initializing {}", home_path.display()))?;
@@ -170,6 +236,17 @@ fn create(context: &Context, args: &InitArgs) -> anyhow::Result<InitView> {
         genesis_hash: report.genesis_hash.to_string(),
         dev_account: dev.to_string(),
         dev_balance: DEV_FUNDS.to_string(),
+        epoch_length: args.staking.options().map(|staking| {
+            staking
+                .epoch_length
+                .unwrap_or(StakingParams::DEFAULT.epoch_length)
+        }),
+        stake: args.staking.options().map(|staking| {
+            staking
+                .stake
+                .unwrap_or(StakingParams::DEFAULT.min_self_stake)
+                .to_string()
+        }),
     })
 }
 
@@ -200,6 +277,7 @@ pub(crate) async fn run(context: &Context, args: &NodeArgs) -> anyhow::Result<()
                 api_addr: args.api_addr,
                 p2p_addr: args.p2p_addr,
                 block_interval_ms: args.block_interval_ms,
+                staking: GenesisStakingArgs::default(),
             },
         )?;
         initialized = true;

@@ -5,6 +5,7 @@ use super::Context;
 use crate::{keystore::Keystore, output::Fields};
 use ailedger_core::{Amount, SecretKey};
 use ailedger_node::config::{TestnetOptions, init_testnet};
+use ailedger_state::staking::StakingParams;
 use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
@@ -43,6 +44,8 @@ pub(crate) struct TestnetInitArgs {
     /// Target time between blocks, in milliseconds.
     #[arg(long, default_value_t = 100)]
     pub(crate) block_interval_ms: u64,
+    #[command(flatten)]
+    pub(crate) staking: super::node::GenesisStakingArgs,
 }
 
 #[derive(Debug, Serialize)]
@@ -61,6 +64,9 @@ struct TestnetView {
     chain_id: String,
     genesis_hash: String,
     dev_account: String,
+    /// Heights per epoch, when a staking section was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    epoch_length: Option<u64>,
     nodes: Vec<NodeView>,
 }
 
@@ -78,6 +84,7 @@ pub(crate) fn init(context: &Context, args: &TestnetInitArgs) -> anyhow::Result<
             api_base_port: args.api_port,
             p2p_base_port: args.p2p_port,
             block_interval: Duration::from_millis(args.block_interval_ms),
+            staking: args.staking.options(),
         },
     )
     .with_context(|| format!("initializing a testnet in {}", args.out.display()))?;
@@ -90,6 +97,11 @@ pub(crate) fn init(context: &Context, args: &TestnetInitArgs) -> anyhow::Result<
         chain_id: args.chain_id.clone(),
         genesis_hash: genesis_hash.to_string(),
         dev_account: dev.address().to_string(),
+        epoch_length: args.staking.options().map(|staking| {
+            staking
+                .epoch_length
+                .unwrap_or(StakingParams::DEFAULT.epoch_length)
+        }),
         nodes: nodes
             .iter()
             .map(|node| NodeView {
@@ -106,6 +118,9 @@ pub(crate) fn init(context: &Context, args: &TestnetInitArgs) -> anyhow::Result<
             .add("chain id", &view.chain_id)
             .add("genesis hash", &view.genesis_hash)
             .add("dev account", format!("{} ({DEV_KEY})", view.dev_account));
+        if let Some(length) = view.epoch_length {
+            fields = fields.add("epoch length", length);
+        }
         for node in &view.nodes {
             fields = fields.add(
                 "node",

@@ -189,6 +189,7 @@ fn sigkill_during_a_stream_of_transactions_loses_nothing_committed() {
             p2p_listen: "127.0.0.1:0".parse().expect("addr"),
             block_interval: Duration::from_millis(20),
             force: false,
+            staking: None,
         },
     )
     .expect("init");

@@ -68,6 +68,7 @@ impl TestNode {
                 p2p_listen: "127.0.0.1:0".parse().expect("address"),
                 block_interval: Duration::from_millis(50),
                 force: false,
+                staking: None,
             },
         )
         .expect("init");

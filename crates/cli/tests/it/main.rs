@@ -10,6 +10,7 @@ mod partition;
 mod provenance;
 #[path = "../../../interop/tests/it/python.rs"]
 mod python;
+mod staking;
 mod standards;
 mod testnet;
 mod zk;

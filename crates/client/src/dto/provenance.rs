@@ -709,42 +709,6 @@ pub struct ProvenValueView {
     pub proof: Vec<u8>,
 }
 
-/// Declares an answer envelope: the block the state was read at, the answer's own fields, and
-/// the proofs asked for with `?proofs=true`.
-macro_rules! answer {
-    (
-        $(#[$meta:meta])*
-        $name:ident { $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )* }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-        pub struct $name {
-            /// The block whose post-state was read.
-            pub height: u64,
-            /// That block's state root.
-            #[serde(with = "serde_with::hash")]
-            #[schema(value_type = String)]
-            pub state_root: Hash,
-            $( $(#[$fmeta])* pub $field: $ty, )*
-            /// With `?proofs=true`: every state value the answer was computed from, in the
-            /// order read, each with its proof against `state_root`. `null` otherwise.
-            #[serde(default)]
-            pub proofs: Option<Vec<ProvenValueView>>,
-        }
-
-        impl $name {
-            /// The block height, state root and proofs, for verification.
-            pub fn proven_state(&self) -> ProvenState<'_> {
-                ProvenState {
-                    height: self.height,
-                    state_root: self.state_root,
-                    proofs: self.proofs.as_deref(),
-                }
-            }
-        }
-    };
-}
-
 /// Where an answer was read and the proofs it carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProvenState<'a> {

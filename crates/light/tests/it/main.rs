@@ -30,6 +30,7 @@ fn start(funded: &SecretKey) -> Node {
             p2p_listen: "127.0.0.1:0".parse().expect("addr"),
             block_interval: Duration::from_millis(20),
             force: false,
+            staking: None,
         },
     )
     .expect("init");

@@ -459,6 +459,7 @@ fn init_chain(
             p2p_listen: "127.0.0.1:0".parse().context("address")?,
             block_interval: Duration::from_millis(block_interval_ms),
             force: false,
+            staking: None,
         },
     )
     .context("creating the benchmark chain")?;
@@ -489,6 +490,7 @@ fn init_validators(
             api_base_port: base,
             p2p_base_port: base + u16::try_from(validators).context("too many validators")?,
             block_interval: Duration::from_millis(block_interval_ms),
+            staking: None,
         },
     )
     .context("creating the benchmark chain")?;
