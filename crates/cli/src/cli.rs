@@ -5,6 +5,7 @@
 mod content;
 mod export;
 mod provenance;
+mod staking;
 mod zk;
 
 #[cfg(feature = "content")]
@@ -16,6 +17,10 @@ pub(crate) use content::{
 pub(crate) use zk::{
     CommitArgs, ModelSource, ProveArgs, RegisterIdentityArgs, SubmitArgs, VerifyProofArgs,
     ZkCommand,
+};
+
+pub(crate) use staking::{
+    AmountArgs, EvidenceArg, RegisterValidatorArgs, ReportArgs, StakingCommand, WithdrawArgs,
 };
 
 pub(crate) use export::{CardArgs, CroissantArgs, MeasureUnit, SummaryArgs};
@@ -117,6 +122,12 @@ pub(crate) enum Command {
     Content {
         #[command(subcommand)]
         command: ContentCommand,
+    },
+    /// Validators: register, bond, unbond and withdraw stake, report double signing; show a
+    /// validator, an epoch's validator set and the staking parameters, verified.
+    Staking {
+        #[command(subcommand)]
+        command: StakingCommand,
     },
     /// What is this file or directory? A registered dataset, a model version's weights, or a
     /// member of a dataset, with the proof that was checked.
@@ -318,7 +329,7 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
-fn parse_account(text: &str) -> Result<AccountArg, String> {
+pub(crate) fn parse_account(text: &str) -> Result<AccountArg, String> {
     if let Ok(address) = text.parse::<Address>() {
         return Ok(AccountArg::Address(address));
     }
@@ -569,6 +580,114 @@ mod tests {
         assert_eq!(args.api_addr.map(|addr| addr.port()), Some(1));
         assert_eq!(args.p2p_addr.map(|addr| addr.port()), Some(2));
         assert_eq!(args.block_interval_ms, Some(250));
+    }
+
+    #[test]
+    fn staking_commands_take_checked_values() {
+        let cli = parse(&[
+            "staking",
+            "register",
+            "--p2p-address",
+            "[::1]:26656",
+            "--stake",
+            "2000000",
+            "--from",
+            "alice",
+            "--wait",
+        ])
+        .expect("parses");
+        let Command::Staking {
+            command: StakingCommand::Register(args),
+        } = cli.command
+        else {
+            panic!("not a registration")
+        };
+        assert_eq!(
+            (args.p2p_address.as_str(), args.stake, args.tx.wait),
+            ("[::1]:26656", 2_000_000, true)
+        );
+        let cli = parse(&["staking", "set"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Staking {
+                command: StakingCommand::Set { epoch: None }
+            }
+        ));
+        let cli = parse(&["staking", "validator", "alice"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Staking {
+                command: StakingCommand::Validator {
+                    validator: Some(AccountArg::Key(_))
+                }
+            }
+        ));
+        let cli = parse(&[
+            "staking",
+            "report-double-sign",
+            "--evidence",
+            "07ab",
+            "--from",
+            "alice",
+        ])
+        .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Staking {
+                command: StakingCommand::ReportDoubleSign(ReportArgs {
+                    evidence: EvidenceArg::Hex(ref bytes),
+                    ..
+                })
+            } if bytes == &[0x07, 0xab]
+        ));
+        let register = |address: &'static str, stake: &'static str| {
+            [
+                "staking",
+                "register",
+                "--p2p-address",
+                address,
+                "--stake",
+                stake,
+                "--from",
+                "alice",
+            ]
+        };
+        let cases: &[&[&str]] = &[
+            &register("localhost:26656", "2000000"),
+            &register("127.0.0.1", "2000000"),
+            &register("127.0.0.1:0", "2000000"),
+            &register("127.000.0.1:26656", "2000000"),
+            &register("127.0.0.1:26656", "0"),
+            &register("127.0.0.1:26656", "-5"),
+            &[
+                "staking", "register", "--stake", "2000000", "--from", "alice",
+            ],
+            &["staking", "bond", "0", "--from", "alice"],
+            &["staking", "unbond", "ten", "--from", "alice"],
+            &["staking", "withdraw"],
+            &["staking", "set", "latest"],
+            &["staking", "validator", "Not-A-Key!"],
+            &[
+                "staking",
+                "report-double-sign",
+                "--evidence",
+                "",
+                "--from",
+                "a",
+            ],
+            &[
+                "staking",
+                "report-double-sign",
+                "--evidence",
+                "zz",
+                "--from",
+                "a",
+            ],
+        ];
+        for args in cases {
+            let error = parse(args).expect_err(&format!("{args:?} parsed"));
+            assert_eq!(error.exit_code(), 2, "{args:?}: {error}");
+        }
     }
 
     #[test]

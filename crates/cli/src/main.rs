@@ -7,7 +7,9 @@
 //! Provenance: `ailedger dataset register|show|list|prove|verify-proof|downstream|
 //! export-croissant`, `ailedger model register|version register|version show|show|versions|
 //! lineage|licences|downstream|deprecate|revoke|transfer|sign|verify-signature|keygen|
-//! export-card|summary`, and `ailedger verify PATH`. Benchmarks: `ailedger bench transfers`,
+//! export-card|summary`, and `ailedger verify PATH`. Staking: `ailedger staking register|bond|
+//! unbond|withdraw|report-double-sign` (signed with `--from`) and `ailedger staking validator|
+//! set|params` (verified reads). Benchmarks: `ailedger bench transfers`,
 //! `ailedger bench provenance`.
 //! Global flags: `--json` (exactly one JSON document on stdout: the `ailedger-client` DTO of the
 //! answer, or `{"error": {...}}`), `--home DIR` (default `$AILEDGER_HOME` or `~/.ailedger`),

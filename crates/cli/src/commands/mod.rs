@@ -16,6 +16,7 @@ pub(crate) mod node;
 pub(crate) use log::LogCommand;
 mod provenance;
 mod records;
+mod staking;
 mod status;
 pub(crate) mod testnet;
 mod tx;
@@ -91,6 +92,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
         Command::Model { command } => model::execute(context, command).await,
         Command::Log { command } => log::execute(context, command).await,
         Command::Verify(args) => verify::execute(context, args).await,
+        Command::Staking { command } => staking::execute(context, command).await,
         Command::Zk { command } => zk::execute(context, command).await,
         #[cfg(feature = "content")]
         Command::Content { command } => content::execute(context, command).await,

@@ -17,7 +17,7 @@ use ailedger_client::{
     Client, ClientError, ProofSummary,
     dto::{DatasetView, ModelVersionView, OutcomeView, TxRecordView, VersionStatusView},
 };
-use ailedger_core::{Hash, Transaction};
+use ailedger_core::{Hash, ModuleId, Transaction};
 use ailedger_interop::model_signing::{HashOptions, hash_directory};
 use ailedger_state::{
     Module,
@@ -208,6 +208,30 @@ pub(super) async fn submit(
     args: &TxArgs,
     msg: &ProvenanceMsg,
 ) -> anyhow::Result<Submitted> {
+    let payload = msg.encode().to_vec();
+    send(
+        client,
+        key,
+        args,
+        (Provenance::ID, payload),
+        msg.kind(),
+        estimated_gas(msg),
+    )
+    .await
+}
+
+/// Builds, signs and submits a transaction carrying `message` (a module and its encoded
+/// message, of kind `kind`) with `--gas-limit` or else `default_gas`; with `--wait`, waits
+/// for its receipt.
+pub(super) async fn send(
+    client: &Client,
+    key: &StoredKey,
+    args: &TxArgs,
+    message: (ModuleId, Vec<u8>),
+    kind: &str,
+    default_gas: u64,
+) -> anyhow::Result<Submitted> {
+    let (module, payload) = message;
     let sender = key.key.address();
     let chain = client.chain().await.context("fetching the chain id")?;
     let gas_price = args.gas_price.unwrap_or(chain.min_gas_price);
@@ -221,23 +245,23 @@ pub(super) async fn submit(
                 .next_nonce
         }
     };
-    let gas_limit = args.gas_limit.unwrap_or_else(|| estimated_gas(msg));
+    let gas_limit = args.gas_limit.unwrap_or(default_gas);
     let tx = Transaction::new(
         &chain.chain_id,
         sender,
         nonce,
         gas_limit,
         gas_price,
-        Provenance::ID,
-        msg.encode().to_vec(),
+        module,
+        payload,
     )
     .context("building the transaction")?
     .sign(&key.key);
-    tracing::debug!(target: "ailedger::cli", hash = %tx.hash(), kind = msg.kind(), "submitting");
+    tracing::debug!(target: "ailedger::cli", hash = %tx.hash(), kind, "submitting");
     let hash = client
         .submit(&tx)
         .await
-        .with_context(|| format!("submitting the {} transaction", msg.kind()))?;
+        .with_context(|| format!("submitting the {kind} transaction"))?;
     let record = if args.wait {
         Some(
             client

@@ -9,7 +9,7 @@
 //! weights, and the input is public. Nothing printed here claims privacy.
 
 use super::{
-    Context,
+    Context, provenance,
     provenance::{Submitted, found, signer},
 };
 use crate::{
@@ -25,7 +25,7 @@ use ailedger_client::{
     Client,
     dto::{InferenceView, ProvingIdentityView},
 };
-use ailedger_core::{Hash, Transaction};
+use ailedger_core::Hash;
 use ailedger_state::{
     Module,
     zk::{
@@ -600,52 +600,10 @@ async fn send(
     msg: &ZkMsg,
     charges: u64,
 ) -> anyhow::Result<Submitted> {
-    let sender = key.key.address();
-    let chain = client.chain().await.context("fetching the chain id")?;
-    let gas_price = args.gas_price.unwrap_or(chain.min_gas_price);
-    let nonce = match args.nonce {
-        Some(nonce) => nonce,
-        None => {
-            client
-                .account(&sender)
-                .await
-                .with_context(|| format!("fetching the nonce of {sender}"))?
-                .next_nonce
-        }
-    };
     let bytes = u64::try_from(msg.encode_size()).unwrap_or(u64::MAX);
-    let gas_limit = args.gas_limit.unwrap_or_else(|| {
-        200_000_u64
-            .saturating_add(bytes.saturating_mul(20))
-            .saturating_add(charges.saturating_mul(2))
-    });
-    let tx = Transaction::new(
-        &chain.chain_id,
-        sender,
-        nonce,
-        gas_limit,
-        gas_price,
-        Zk::ID,
-        msg.encode().to_vec(),
-    )
-    .context("building the transaction")?
-    .sign(&key.key);
-    let hash = client
-        .submit(&tx)
-        .await
-        .with_context(|| format!("submitting the {} transaction", msg.kind()))?;
-    let record = if args.wait {
-        Some(
-            client
-                .wait_for_tx(&hash, args.timeout)
-                .await
-                .with_context(|| format!("waiting for transaction {hash}"))?,
-        )
-    } else {
-        None
-    };
-    Ok(Submitted {
-        tx_hash: hash.to_string(),
-        tx: record,
-    })
+    let default_gas = 200_000_u64
+        .saturating_add(bytes.saturating_mul(20))
+        .saturating_add(charges.saturating_mul(2));
+    let message = (Zk::ID, msg.encode().to_vec());
+    provenance::send(client, key, args, message, msg.kind(), default_gas).await
 }
