@@ -13,4 +13,5 @@ mod python;
 mod staking;
 mod standards;
 mod testnet;
+mod validator_changes;
 mod zk;

@@ -99,6 +99,11 @@ impl Testnet {
 
     /// Four validators, then `full_nodes` full nodes (indices 4, 5, ...).
     pub(crate) fn with_full_nodes(full_nodes: u16) -> Self {
+        Self::with_options(full_nodes, &[])
+    }
+
+    /// As [`with_full_nodes`](Self::with_full_nodes), passing `extra` to `testnet init`.
+    pub(crate) fn with_options(full_nodes: u16, extra: &[&str]) -> Self {
         let dir = TempDir::new().expect("temp dir");
         let nodes = VALIDATORS as u16 + full_nodes;
         let base = free_ports(2 * nodes);
@@ -110,6 +115,7 @@ impl Testnet {
             .args(["--api-port", &base.to_string()])
             .args(["--p2p-port", &(base + nodes).to_string()])
             .args(["--block-interval-ms", "50"])
+            .args(extra)
             .output()
             .expect("testnet init runs");
         assert!(output.status.success(), "{output:?}");
