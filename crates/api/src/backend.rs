@@ -56,6 +56,12 @@ pub struct NodeStatus {
     pub mempool_size: usize,
     /// Transactions committed since genesis.
     pub committed_txs: u64,
+    /// The epoch the node's consensus engine runs.
+    pub epoch: u64,
+    /// Validators in that epoch's set.
+    pub validators: u32,
+    /// Whether this node is one of them (otherwise it follows as a full node).
+    pub is_validator: bool,
 }
 
 /// Where a committed transaction is.

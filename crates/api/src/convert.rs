@@ -49,6 +49,9 @@ impl From<&NodeStatus> for NodeStatusView {
             state_root: status.state_root,
             mempool_size: u64::try_from(status.mempool_size).unwrap_or(u64::MAX),
             committed_txs: status.committed_txs,
+            epoch: status.epoch,
+            validators: status.validators,
+            is_validator: status.is_validator,
         }
     }
 }

@@ -290,6 +290,9 @@ impl Backend for TestBackend {
             state_root: tip.header().state_root,
             mempool_size: inner.mempool.len(),
             committed_txs: inner.committed_txs,
+            epoch: 0,
+            validators: 1,
+            is_validator: true,
         })
     }
 

@@ -217,6 +217,16 @@ pub(crate) fn status(status: &NodeStatusView) -> String {
         .add("state_root", status.state_root)
         .add("mempool_size", status.mempool_size)
         .add("committed_txs", status.committed_txs)
+        .add("epoch", status.epoch)
+        .add("validators", status.validators)
+        .add(
+            "role",
+            if status.is_validator {
+                "validator"
+            } else {
+                "full node"
+            },
+        )
         .render()
 }
 
@@ -389,6 +399,9 @@ mod tests {
             state_root: ZERO_HASH,
             mempool_size: 2,
             committed_txs: 9,
+            epoch: 1,
+            validators: 4,
+            is_validator: false,
         });
         assert!(text.starts_with("height         5\n"), "{text}");
         assert!(text.contains("committed_txs  9\n"), "{text}");

@@ -187,7 +187,14 @@ pub fn start(home: &Home, overrides: &Overrides) -> Result<RunningNode, NodeErro
                 };
                 let (relay_sender, relay_receiver) = engine.relay_net;
                 let relay = Relay::new(relay_sender, engine.role.clone());
-                let handle = NodeHandle::new(info, params, mempool, engine.committed, Some(relay));
+                let handle = NodeHandle::new(
+                    info,
+                    params,
+                    mempool,
+                    engine.committed,
+                    Some(relay),
+                    engine.role,
+                );
                 ::tokio::spawn(admit_relayed(relay_receiver, handle.clone()));
                 ::tokio::spawn(crate::epochs::submit_evidence(
                     engine.faults,

@@ -4,6 +4,7 @@ use crate::{
     app::{Databases, Finalized},
     content_index::ContentIndex,
     engine::{Committed, Marshal},
+    epochs::Role,
     mempool::Mempool,
     relay::Relay,
     view::CommittedView,
@@ -40,6 +41,8 @@ struct Inner {
     finalized: watch::Receiver<Finalized>,
     /// Where admitted transactions go to reach the validators when this node is not one.
     relay: Option<Relay>,
+    /// The epoch consensus runs and this node's part in it.
+    role: watch::Receiver<Role>,
     /// The near-duplicate index of content claims; one task catches it up at a time.
     content: tokio_sync::Mutex<ContentIndex>,
 }
@@ -72,6 +75,7 @@ impl NodeHandle {
         mempool: Mempool,
         committed: Committed,
         relay: Option<Relay>,
+        role: watch::Receiver<Role>,
     ) -> Self {
         let Committed {
             databases,
@@ -91,6 +95,7 @@ impl NodeHandle {
                 marshal,
                 finalized,
                 relay,
+                role,
                 content: tokio_sync::Mutex::new(ContentIndex::new()),
             }),
         }
@@ -277,6 +282,7 @@ impl Backend for NodeHandle {
 
     async fn status(&self) -> Result<NodeStatus, BackendError> {
         let finalized = self.finalized();
+        let role = self.inner.role.borrow().clone();
         Ok(NodeStatus {
             height: finalized.height,
             block_hash: finalized.hash,
@@ -284,6 +290,9 @@ impl Backend for NodeHandle {
             state_root: finalized.header.state_root,
             mempool_size: self.inner.mempool.len(),
             committed_txs: self.inner.index.committed_txs(),
+            epoch: role.epoch,
+            validators: u32::try_from(role.validators.len()).unwrap_or(u32::MAX),
+            is_validator: role.is_validator,
         })
     }
 

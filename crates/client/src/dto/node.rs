@@ -24,6 +24,12 @@ pub struct NodeStatusView {
     pub mempool_size: u64,
     /// Transactions committed since genesis.
     pub committed_txs: u64,
+    /// The epoch the node's consensus engine runs.
+    pub epoch: u64,
+    /// Validators in that epoch's set.
+    pub validators: u32,
+    /// Whether this node is one of them (otherwise it follows as a full node).
+    pub is_validator: bool,
 }
 
 /// Facts about the chain that do not change while a node runs.
@@ -96,6 +102,9 @@ mod tests {
             state_root: ZERO_HASH,
             mempool_size: 7,
             committed_txs: 11,
+            epoch: 3,
+            validators: 4,
+            is_validator: true,
         };
         let value = serde_json::to_value(&status).expect("serializes");
         assert_eq!(
@@ -107,6 +116,9 @@ mod tests {
                 "state_root": "00".repeat(32),
                 "mempool_size": 7,
                 "committed_txs": 11,
+                "epoch": 3,
+                "validators": 4,
+                "is_validator": true,
             })
         );
     }
