@@ -176,6 +176,25 @@ fn archive_config<C>(
     }
 }
 
+/// The largest message a node sends or accepts on p2p: a consensus message on any epoch's
+/// subchannel, a block with its certificate, a state-sync batch or a batch of relayed
+/// transactions. Every size is for the largest set an epoch may have, since sets change. Any
+/// other peer of the network must accept as much, or its connections are dropped.
+pub fn max_p2p_message_size() -> u32 {
+    let op_size = MAX_VALUE_LEN + 256;
+    max_message_size(&[
+        mux::prefixed(simplex::max_payload_size::<Scheme, ailedger_core::Hash>(
+            MAX_VALIDATORS,
+        )),
+        marshal::max_payload_size::<Standard<ChainBlock>, Scheme>(
+            MAX_VALIDATORS,
+            &BlockLimits::DEFAULT,
+        ),
+        qmdb_resolver::max_payload_size::<mmr::Family, ailedger_core::Hash>(SYNC_BATCH, op_size),
+        crate::relay::MAX_RELAY_BYTES,
+    ])
+}
+
 /// Starts every actor. Returns once they run; the chain proceeds in the background.
 pub(crate) async fn start(
     context: tokio::Context,
@@ -194,16 +213,7 @@ pub(crate) async fn start(
         .expect("a validated genesis has distinct validators");
     let epochs = NodeEpocher(epochs_of(&config.genesis));
 
-    // p2p. Every size is for the largest set an epoch may have, since sets change.
-    let op_size = MAX_VALUE_LEN + 256;
-    let max_message = max_message_size(&[
-        mux::prefixed(simplex::max_payload_size::<Scheme, ailedger_core::Hash>(
-            MAX_VALIDATORS,
-        )),
-        marshal::max_payload_size::<Standard<ChainBlock>, Scheme>(MAX_VALIDATORS, &limits),
-        qmdb_resolver::max_payload_size::<mmr::Family, ailedger_core::Hash>(SYNC_BATCH, op_size),
-        crate::relay::MAX_RELAY_BYTES,
-    ]);
+    let max_message = max_p2p_message_size();
     let handshake = Cups::<_, ChaCha20Poly1305>::new(
         Sake {
             signer: signer.clone(),

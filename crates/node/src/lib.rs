@@ -33,7 +33,7 @@ mod view;
 
 pub use app::{App, Finalized};
 pub use block::{BlockContext, ChainBlock};
-pub use engine::genesis_block;
+pub use engine::{genesis_block, max_p2p_message_size};
 pub use mempool::{Mempool, MempoolLimits};
 pub use run::{NodeError, Overrides, RunningNode, start};
 pub use service::NodeHandle;

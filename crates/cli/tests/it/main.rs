@@ -3,6 +3,7 @@
 #[cfg(feature = "content")]
 mod content;
 mod crash;
+mod double_sign;
 mod end_to_end;
 mod full_node;
 mod logs;

@@ -180,14 +180,15 @@ impl Testnet {
             assert!(
                 Instant::now() < deadline,
                 "{what}: nodes {nodes:?} did not reach height {height} (at {heights:?}); logs in {}",
-                self.validators[0]
-                    .log
-                    .parent()
-                    .unwrap_or(Path::new("?"))
-                    .display()
+                self.logs().display()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// The directory of the nodes' logs (kept only while the testnet lives).
+    pub(crate) fn logs(&self) -> &Path {
+        self.validators[0].log.parent().unwrap_or(Path::new("?"))
     }
 
     /// Block hash and state root of `height` on `node`.
