@@ -16,7 +16,8 @@ use ailedger_api::{
 };
 use ailedger_core::{Address, Block, Hash, Receipt, SignedTransaction, verify_batch_with};
 use ailedger_state::{
-    ChainHead, ChainParams, Executor, StateKey, TxError, bank, content, head_key, query::StateQuery,
+    ChainHead, ChainParams, Executor, StateKey, TxError, bank, content, head_key,
+    query::StateQuery, staking,
 };
 use ailedger_store::{Index, IndexedTx, StateDb, StateProof};
 use commonware_codec::{Copying, Decode};
@@ -155,6 +156,30 @@ impl NodeHandle {
                 }
             }
         }
+    }
+
+    /// Whether committed state already settles a fault: the fault is recorded, or the offender
+    /// is jailed (it can be slashed only once).
+    pub(crate) async fn fault_settled(
+        &self,
+        kind: staking::FaultKind,
+        epoch: u64,
+        view: u64,
+        offender: &Address,
+    ) -> Result<bool, BackendError> {
+        let guard = self.inner.databases.read().await;
+        let state = CommittedView::new(&guard);
+        let recorded = staking::query::evidence(&state, kind, epoch, view, offender)
+            .await
+            .map_err(backend_error)?
+            .value
+            .is_some();
+        let jailed = staking::query::validator(&state, offender)
+            .await
+            .map_err(backend_error)?
+            .value
+            .is_some_and(|validator| validator.jailed);
+        Ok(recorded || jailed)
     }
 
     /// The nonce of `address` in committed state (0 for an account that does not exist).

@@ -6,12 +6,17 @@
 //! activities; a task then checks both signatures against the epoch's set (exactly as the
 //! state machine will), submits the evidence once per fault from this node's account, and
 //! logs it. The chain verifies it again, slashes the offender and jails it.
+//!
+//! Every honest validator sees the same fault, and all but the first report would pay a fee
+//! to be refused (`EVIDENCE_EXISTS`). So validators take turns: the one at participant
+//! position `p` waits `p` report turns, then submits only if the chain has not recorded the
+//! fault nor jailed the offender meanwhile.
 
 use super::EpochProvider;
 use crate::service::NodeHandle;
 use ::tokio::sync::mpsc;
 use ailedger_api::Backend as _;
-use ailedger_core::{Hash, SecretKey, Transaction};
+use ailedger_core::{Address, Hash, SecretKey, Transaction};
 use ailedger_state::{
     Module as _,
     staking::{DoubleSign, FaultKind, Staking, StakingMsg},
@@ -22,11 +27,15 @@ use commonware_consensus::{
     simplex::{scheme::ed25519::Scheme, types::Activity},
 };
 use commonware_utils::{Participant, ordered::Quorum as _};
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, time::Duration};
 use tracing::{info, warn};
 
 /// Gas offered for a report: covers decoding, two signature checks and a set of 256.
 const REPORT_GAS_LIMIT: u64 = 1_000_000;
+
+/// How long a validator waits for the one before it in participant order to report a fault:
+/// several blocks, so that a report submitted by it is committed.
+const REPORT_TURN: Duration = Duration::from_secs(3);
 
 /// Simplex's reporter for faults (everything else is ignored).
 #[derive(Clone, Debug)]
@@ -85,14 +94,32 @@ pub(crate) async fn submit_evidence(
             continue;
         };
         let offender = participants.key(Participant::new(fault.signer())).cloned();
-        if !fault.verify(participants) {
+        if !fault.verify(participants.clone()) {
             // Simplex does not check the second vote before reporting: a forged one is noise.
             warn!(target: "ailedger::evidence", kind = fault.kind().as_str(), epoch = fault.epoch(), view = fault.view(), "a reported fault's signatures do not verify; not submitted");
             continue;
         }
         reported.insert(id);
-        let offender = offender.map(|key| key.to_string()).unwrap_or_default();
-        warn!(target: "ailedger::evidence", kind = fault.kind().as_str(), epoch = fault.epoch(), view = fault.view(), %offender, "a validator signed conflicting votes; reporting it");
+        let Some(offender) = offender else {
+            continue;
+        };
+        warn!(target: "ailedger::evidence", kind = fault.kind().as_str(), epoch = fault.epoch(), view = fault.view(), %offender, "a validator signed conflicting votes");
+        let turn = participants_position(&provider, fault.epoch(), &key);
+        ::tokio::time::sleep(REPORT_TURN * turn).await;
+        let offender = Address::from(offender);
+        match handle
+            .fault_settled(fault.kind(), fault.epoch(), fault.view(), &offender)
+            .await
+        {
+            Ok(true) => {
+                info!(target: "ailedger::evidence", %offender, "the fault is already on the chain; not reporting it again");
+                continue;
+            }
+            Ok(false) => {}
+            Err(error) => {
+                warn!(target: "ailedger::evidence", %error, "reading the offender's record failed; reporting anyway");
+            }
+        }
         match submit(&handle, &key, evidence).await {
             Ok(hash) => {
                 info!(target: "ailedger::evidence", tx = %hash, %offender, "double-sign evidence submitted");
@@ -102,6 +129,19 @@ pub(crate) async fn submit_evidence(
             }
         }
     }
+}
+
+/// This node's turn to report a fault of `epoch`: its position in the epoch's set, or after
+/// every member if it is not one.
+fn participants_position(provider: &EpochProvider, epoch: u64, key: &SecretKey) -> u32 {
+    provider.participants(epoch).map_or(0, |participants| {
+        let me = key.address();
+        participants
+            .position(me.public_key())
+            .unwrap_or(participants.len())
+            .try_into()
+            .unwrap_or(u32::MAX)
+    })
 }
 
 async fn submit(handle: &NodeHandle, key: &SecretKey, evidence: Vec<u8>) -> Result<Hash, String> {
