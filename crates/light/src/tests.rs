@@ -2,9 +2,20 @@
 //! node (or an old set) could make the client trust the wrong signers is refused.
 
 use crate::{LightClient, LightError};
-use ailedger_client::dto::BlockView;
+use ailedger_client::{
+    Client, ClientError,
+    dto::{BlockView, ErrorBody, FinalizationView, StateValueView},
+};
 use ailedger_core::{Address, CONSENSUS_NAMESPACE, Hash, Header, SecretKey, ZERO_HASH, sha256};
-use ailedger_state::staking::{ChainEpocher, SetMember, ValidatorSet};
+use ailedger_state::staking::{
+    ChainEpocher, SetMember, ValidatorSet, query::validator_set_key, state_key,
+};
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{StatusCode, Uri, header},
+    response::{IntoResponse as _, Response},
+};
 use commonware_codec::Encode as _;
 use commonware_consensus::{
     simplex::{
@@ -16,7 +27,14 @@ use commonware_consensus::{
 use commonware_cryptography::{certificate::Signers, ed25519};
 use commonware_parallel::Sequential;
 use commonware_utils::{non_empty, ordered::Set};
-use std::num::NonZeroU64;
+use std::{
+    collections::BTreeMap,
+    num::NonZeroU64,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 
 /// Key seeds of the genesis validators.
 const SET_0: [u64; 4] = [1, 2, 3, 4];
@@ -511,4 +529,244 @@ fn the_genesis_set_must_be_a_set() {
         verify(&light, &early, &certify(&early, &SET_0)).ok(),
         Some(0)
     );
+}
+
+// --- Following sets over a node that is not trusted ---------------------------------------
+
+/// A node that answers a fixed set of paths with fixed JSON bodies (and 404 otherwise), and
+/// counts the requests it gets.
+struct FakeNode {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    n_requests: Arc<AtomicUsize>,
+}
+
+#[derive(Clone)]
+struct Answers {
+    bodies: Arc<BTreeMap<String, String>>,
+    n_requests: Arc<AtomicUsize>,
+}
+
+async fn answer(State(answers): State<Answers>, uri: Uri) -> Response {
+    answers.n_requests.fetch_add(1, Ordering::SeqCst);
+    match answers.bodies.get(uri.path()) {
+        Some(body) => ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(ErrorBody::new("NOT_FOUND", "no such thing")),
+        )
+            .into_response(),
+    }
+}
+
+impl FakeNode {
+    fn serve(bodies: BTreeMap<String, String>) -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let n_requests = Arc::new(AtomicUsize::new(0));
+        let router = Router::new().fallback(answer).with_state(Answers {
+            bodies: Arc::new(bodies),
+            n_requests: n_requests.clone(),
+        });
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("a port");
+        let address = listener.local_addr().expect("bound");
+        runtime.spawn(async move { axum::serve(listener, router).await });
+        let client = Client::new(&format!("http://{address}")).expect("client");
+        Self {
+            runtime,
+            client,
+            n_requests,
+        }
+    }
+
+    fn learn_sets_to(&self, light: &mut LightClient, target: u64) -> Result<u64, LightError> {
+        self.runtime
+            .block_on(light.learn_sets_to(&self.client, target))
+    }
+}
+
+/// What an honest node serves for the boundaries of epochs 0 and 1: the last block of each,
+/// its finalization by the epoch's set, and the stored sets of epochs 1 and 2.
+fn honest_answers() -> BTreeMap<String, String> {
+    let mut bodies = BTreeMap::new();
+    for (epoch, members, next_members) in [(0, &SET_0[..], &SET_1[..]), (1, &SET_1, &SET_2)] {
+        let next = set_bytes(epoch + 1, next_members);
+        let last = boundary(epoch, &next);
+        serve_boundary(&mut bodies, &last, &certify(&last, members));
+        serve_set(&mut bodies, epoch + 1, Some(next));
+    }
+    bodies
+}
+
+/// Serves `header` as the block at its height, with `certificate`.
+fn serve_boundary(bodies: &mut BTreeMap<String, String>, header: &Header, certificate: &[u8]) {
+    let height = header.height;
+    bodies.insert(
+        format!("/v1/blocks/{height}"),
+        serde_json::to_string(&view(header)).expect("serializes"),
+    );
+    bodies.insert(
+        format!("/v1/blocks/{height}/finalization"),
+        serde_json::to_string(&FinalizationView {
+            height,
+            finalization: certificate.to_vec(),
+        })
+        .expect("serializes"),
+    );
+}
+
+/// Serves `value` as the stored set of `epoch`, with a proof against some later root (which
+/// the client ignores).
+fn serve_set(bodies: &mut BTreeMap<String, String>, epoch: u64, value: Option<Vec<u8>>) {
+    let raw_key: String = state_key::set(epoch)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    bodies.insert(
+        format!("/v1/state/staking/{raw_key}"),
+        serde_json::to_string(&StateValueView {
+            key: validator_set_key(epoch),
+            value,
+            proof: vec![1, 2, 3],
+            height: 40,
+            state_root: ZERO_HASH,
+        })
+        .expect("serializes"),
+    );
+}
+
+#[test]
+fn the_sets_are_followed_from_an_honest_node_up_to_the_target_epoch() {
+    let node = FakeNode::serve(honest_answers());
+    let mut light = genesis_client();
+    assert_eq!(node.learn_sets_to(&mut light, 2).ok(), Some(2));
+    assert_eq!(light.validators(1), Some(addresses(&SET_1).as_slice()));
+    assert_eq!(light.validators(2), Some(addresses(&SET_2).as_slice()));
+    // Three requests per boundary, and none for epochs already known.
+    assert_eq!(node.n_requests.load(Ordering::SeqCst), 6);
+    assert_eq!(node.learn_sets_to(&mut light, 1).ok(), Some(2));
+    assert_eq!(node.n_requests.load(Ordering::SeqCst), 6);
+    // The node has not finalized the end of epoch 2.
+    assert!(matches!(
+        node.learn_sets_to(&mut light, 3),
+        Err(LightError::Node(ClientError::Api { status: 404, .. }))
+    ));
+    assert_eq!(light.highest_epoch(), 2);
+}
+
+#[test]
+fn a_node_that_lies_about_a_boundary_or_a_set_teaches_nothing_past_the_lie() {
+    let check = |lie: &dyn Fn(&mut BTreeMap<String, String>), highest: u64| {
+        let mut bodies = honest_answers();
+        lie(&mut bodies);
+        let node = FakeNode::serve(bodies);
+        let mut light = genesis_client();
+        let error = node.learn_sets_to(&mut light, 2).expect_err("a lie");
+        // What was learned before the lie is kept.
+        assert_eq!(light.highest_epoch(), highest, "{error}");
+        error
+    };
+    // Another set for epoch 2 than the boundary of epoch 1 commits to.
+    let error = check(
+        &|bodies| serve_set(bodies, 2, Some(set_bytes(2, &STRANGERS))),
+        1,
+    );
+    assert!(
+        matches!(error, LightError::SetHashMismatch { .. }),
+        "{error:?}"
+    );
+    // No set stored for epoch 1.
+    let error = check(&|bodies| serve_set(bodies, 1, None), 0);
+    assert!(
+        matches!(error, LightError::SetMissing { epoch: 1 }),
+        "{error:?}"
+    );
+    // A boundary finalized by keys that were never validators, committing to their own set.
+    let error = check(
+        &|bodies| {
+            let theirs = set_bytes(1, &STRANGERS);
+            let last = boundary(0, &theirs);
+            serve_boundary(bodies, &last, &certify(&last, &STRANGERS));
+            serve_set(bodies, 1, Some(theirs));
+        },
+        0,
+    );
+    assert!(
+        matches!(error, LightError::BadSignatures { epoch: 0 }),
+        "{error:?}"
+    );
+    // The boundary of epoch 0 asked for, a genuine later boundary served in its place.
+    let error = check(
+        &|bodies| {
+            let later = bodies["/v1/blocks/9"].clone();
+            bodies.insert("/v1/blocks/4".into(), later);
+        },
+        0,
+    );
+    assert!(
+        matches!(
+            error,
+            LightError::OtherHeight {
+                requested: 4,
+                served: 9
+            }
+        ),
+        "{error:?}"
+    );
+    // The genuine boundary of epoch 0 and its set again in place of epoch 1's: each would
+    // verify, and teach nothing new.
+    let error = check(
+        &|bodies| {
+            for (from, to) in [
+                ("/v1/blocks/4", "/v1/blocks/9"),
+                ("/v1/blocks/4/finalization", "/v1/blocks/9/finalization"),
+            ] {
+                let earlier = bodies[from].clone();
+                bodies.insert(to.into(), earlier);
+            }
+            serve_set(bodies, 2, Some(set_bytes(1, &SET_1)));
+        },
+        1,
+    );
+    assert!(
+        matches!(
+            error,
+            LightError::OtherHeight {
+                requested: 9,
+                served: 4
+            }
+        ),
+        "{error:?}"
+    );
+    // Another block at the boundary's height (here, one of epoch 0 that commits to nothing).
+    let error = check(
+        &|bodies| {
+            let other = header(4, 0, ZERO_HASH);
+            serve_boundary(bodies, &other, &certify(&other, &SET_0));
+        },
+        0,
+    );
+    assert!(
+        matches!(error, LightError::SetHashMismatch { .. }),
+        "{error:?}"
+    );
+    // A certificate that is not one.
+    let error = check(
+        &|bodies| {
+            bodies.insert(
+                "/v1/blocks/9/finalization".into(),
+                serde_json::to_string(&FinalizationView {
+                    height: 9,
+                    finalization: vec![0; 8],
+                })
+                .expect("serializes"),
+            );
+        },
+        1,
+    );
+    assert!(matches!(error, LightError::Malformed(_)), "{error:?}");
 }
