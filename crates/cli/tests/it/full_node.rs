@@ -19,7 +19,7 @@ fn a_full_node_follows_verifies_serves_and_relays() {
     net.assert_agree(&everyone, 4);
 
     // What the full node serves is checked against the genesis validator set alone.
-    let light = ailedger_light::LightClient::new(&net.keys).expect("validator set");
+    let light = Testnet::light_client(&net.keys);
     let full = net.client(FULL);
     let block = net
         .runtime

@@ -219,6 +219,15 @@ impl Testnet {
             "nodes {nodes:?} disagree at height {height}: {seen:?}"
         );
     }
+
+    /// A light client trusting the validators `keys` at genesis, with the chain's epochs (the
+    /// genesis document has no staking section, so the default parameters').
+    pub(crate) fn light_client(keys: &[ailedger_core::Address]) -> ailedger_light::LightClient {
+        let epochs = ailedger_state::staking::StakingParams::DEFAULT
+            .epochs()
+            .expect("the defaults define epochs");
+        ailedger_light::LightClient::new(keys, epochs).expect("validator set")
+    }
 }
 
 pub(crate) fn ailedger(args: &[&str]) -> Value {
@@ -242,7 +251,7 @@ fn four_validators_agree_survive_one_crash_and_halt_safely_without_quorum() {
     net.assert_agree(&all, 5);
     // A light client holding only the four genesis keys trusts a header any node serves once
     // a quorum of them signed its finalization.
-    let light = ailedger_light::LightClient::new(&net.keys).expect("validator set");
+    let light = Testnet::light_client(&net.keys);
     for node in all {
         let client = net.client(node);
         let block = net
@@ -257,7 +266,7 @@ fn four_validators_agree_survive_one_crash_and_halt_safely_without_quorum() {
             .verify_header(&block, &certificate.finalization)
             .unwrap_or_else(|error| panic!("node {node}: {error}"));
     }
-    let three = ailedger_light::LightClient::new(&net.keys[..3]).expect("set");
+    let three = Testnet::light_client(&net.keys[..3]);
     let block = net
         .runtime
         .block_on(
