@@ -156,6 +156,43 @@ fn a_validator_joins_and_one_leaves_at_an_epoch_boundary() {
     let last = height + 2;
     net.wait_for(&EVERYONE, last, "everyone follows the new set");
     net.assert_agree(&EVERYONE, last);
+
+    // A light client holding only the genesis set learns the new one from the boundary block
+    // served by the leaver (any node will do: nothing it says is taken on trust) and checks a
+    // block the new set finalized; without learning it, the block's epoch is unknown to it.
+    let epochs = ailedger_state::staking::ChainEpocher::fixed(EPOCH.try_into().expect("non-zero"))
+        .expect("epochs");
+    let mut light = ailedger_light::LightClient::new(&net.keys, epochs).expect("genesis set");
+    let untrusted = net.client(LEAVER);
+    let new_block = net
+        .runtime
+        .block_on(untrusted.block(BlockRef::Height(boundary + 1), false))
+        .expect("block");
+    let certificate = net
+        .runtime
+        .block_on(untrusted.finalization(boundary + 1))
+        .expect("certificate");
+    assert!(
+        light
+            .verify_header(&new_block, &certificate.finalization)
+            .is_err(),
+        "a block of epoch {next} is refused before its set is learned"
+    );
+    let learned = net
+        .runtime
+        .block_on(light.learn_sets_to(&untrusted, next))
+        .expect("the set is learned from the boundary");
+    assert_eq!(learned, next);
+    let set: Vec<String> = light
+        .validators(next)
+        .expect("the learned set")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(set, members, "the light client learned the chain's set");
+    light
+        .verify_header(&new_block, &certificate.finalization)
+        .expect("the new set finalized the block");
 }
 
 /// A validator that was down while the chain crossed epoch boundaries starts in the epoch it
