@@ -43,7 +43,8 @@ use commonware_p2p::{
 };
 use commonware_parallel::Sequential;
 use commonware_runtime::{
-    Clock as _, Handle, Spawner as _, Supervisor as _, buffer::paged::CacheRef, tokio,
+    Clock as _, Handle, Spawner as _, Storage as _, Supervisor as _, buffer::paged::CacheRef,
+    tokio,
 };
 use commonware_utils::{
     Acknowledgement as _, NZDuration, NZUsize,
@@ -418,6 +419,15 @@ where
             },
         );
         let handle = engine.start(votes, certificates, resolver);
+        // The journal of two epochs back is no longer needed: this node acknowledged the end
+        // of that epoch before entering the one after it, so a restart never resumes it. (The
+        // previous epoch's journal stays until the next boundary: a restart before its last
+        // block is acknowledged resumes it, and its votes must not be cast twice.)
+        if let Some(stale) = epoch.checked_sub(2)
+            && let Err(error) = self.context.remove(&partition(stale), None).await
+        {
+            debug!(target: "ailedger::epochs", stale, %error, "removing an old consensus journal");
+        }
         let validators: Arc<[ed25519::PublicKey]> = participants.iter().cloned().collect();
         let is_validator = participants.position(&self.config.me).is_some();
         info!(target: "ailedger::epochs", epoch, validators = validators.len(), is_validator, "entered epoch");
