@@ -222,3 +222,38 @@ fn a_validator_down_across_epoch_boundaries_catches_up() {
         .expect("block");
     assert_eq!(block.header.epoch, target / SHORT, "block {target}");
 }
+
+/// The transfer benchmark through four validators with epochs of 10 blocks: every transfer
+/// submitted is committed while consensus changes engines at each boundary.
+#[test]
+fn transfers_keep_committing_across_epoch_boundaries() {
+    let report = ailedger(&[
+        "bench",
+        "transfers",
+        "--validators",
+        "4",
+        "--epoch-length",
+        "10",
+        "--block-interval-ms",
+        "50",
+        "--txs",
+        "3000",
+        "--senders",
+        "60",
+        "--batch",
+        "50",
+        "--workers",
+        "4",
+        "--rate",
+        "300",
+    ]);
+    assert_eq!(report["txs"], 3000, "{report:#}");
+    assert!(
+        report["epochs_crossed"].as_u64().expect("epochs crossed") >= 1,
+        "{report:#}"
+    );
+    assert!(
+        report["committed_per_s"].as_f64().expect("rate") > 0.0,
+        "{report:#}"
+    );
+}

@@ -43,8 +43,7 @@ use commonware_p2p::{
 };
 use commonware_parallel::Sequential;
 use commonware_runtime::{
-    Clock as _, Handle, Spawner as _, Storage as _, Supervisor as _, buffer::paged::CacheRef,
-    tokio,
+    Clock as _, Handle, Spawner as _, Storage as _, Supervisor as _, buffer::paged::CacheRef, tokio,
 };
 use commonware_utils::{
     Acknowledgement as _, NZDuration, NZUsize,

@@ -17,7 +17,10 @@ pub(crate) mod provenance;
 use super::Context;
 use crate::output::Fields;
 use ailedger_core::{Hash, SecretKey, SignedTransaction, Transaction};
-use ailedger_node::config::{Home, InitOptions, TestnetOptions, init, init_testnet};
+use ailedger_node::config::{
+    Home, InitOptions, StakingOptions, TestnetOptions, init, init_testnet,
+};
+use ailedger_state::staking::StakingParams;
 use ailedger_state::{
     Module,
     bank::{Bank, BankMsg},
@@ -63,6 +66,10 @@ pub(crate) struct TransfersArgs {
     /// worker submitting to one of them.
     #[arg(long, default_value_t = 1)]
     pub(crate) validators: usize,
+    /// Epochs of N blocks (the chain's default is 1,000): short epochs put validator-set
+    /// boundaries, where consensus changes engines, inside the measurement.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
+    pub(crate) epoch_length: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,6 +81,8 @@ struct Report {
     workers: usize,
     rate: Option<u64>,
     block_interval_ms: u64,
+    epoch_length: Option<u64>,
+    epochs_crossed: u64,
     committed_per_s: f64,
     submitted_per_s: f64,
     latency_ms_p50: f64,
@@ -444,6 +453,7 @@ fn init_chain(
     chain_id: &str,
     balances: Vec<(ailedger_core::Address, u128)>,
     block_interval_ms: u64,
+    staking: Option<StakingOptions>,
 ) -> anyhow::Result<(tempfile::TempDir, PathBuf)> {
     let dir = tempfile::Builder::new()
         .prefix("ailedger-bench-")
@@ -459,7 +469,7 @@ fn init_chain(
             p2p_listen: "127.0.0.1:0".parse().context("address")?,
             block_interval: Duration::from_millis(block_interval_ms),
             force: false,
-            staking: None,
+            staking,
         },
     )
     .context("creating the benchmark chain")?;
@@ -472,6 +482,7 @@ fn init_validators(
     balances: Vec<(ailedger_core::Address, u128)>,
     validators: usize,
     block_interval_ms: u64,
+    staking: Option<StakingOptions>,
 ) -> anyhow::Result<(tempfile::TempDir, Vec<PathBuf>)> {
     let dir = tempfile::Builder::new()
         .prefix("ailedger-bench-")
@@ -490,7 +501,7 @@ fn init_validators(
             api_base_port: base,
             p2p_base_port: base + u16::try_from(validators).context("too many validators")?,
             block_interval: Duration::from_millis(block_interval_ms),
-            staking: None,
+            staking,
         },
     )
     .context("creating the benchmark chain")?;
@@ -622,10 +633,20 @@ pub(crate) async fn transfers(context: &Context, args: &TransfersArgs) -> anyhow
     let balances = (0..args.senders)
         .map(|i| (sender_key(i).address(), 1_000_000_000_000_000))
         .collect();
+    let staking = args.epoch_length.map(|length| StakingOptions {
+        epoch_length: Some(length),
+        stake: None,
+    });
     let (dir, homes) = if args.validators > 1 {
-        init_validators(chain_id, balances, args.validators, args.block_interval_ms)?
+        init_validators(
+            chain_id,
+            balances,
+            args.validators,
+            args.block_interval_ms,
+            staking,
+        )?
     } else {
-        let (dir, home) = init_chain(chain_id, balances, args.block_interval_ms)?;
+        let (dir, home) = init_chain(chain_id, balances, args.block_interval_ms, staking)?;
         (dir, vec![home])
     };
     let home_path = homes[0].clone();
@@ -661,6 +682,9 @@ pub(crate) async fn transfers(context: &Context, args: &TransfersArgs) -> anyhow
     let last_final = timings.finalized.values().max().copied().unwrap_or(started);
     let latencies = latencies(&timings);
     let blocks = last_height - start_height;
+    let epoch_length = args
+        .epoch_length
+        .unwrap_or(StakingParams::DEFAULT.epoch_length);
     let report = Report {
         validators: args.validators,
         txs: args.txs,
@@ -669,6 +693,8 @@ pub(crate) async fn transfers(context: &Context, args: &TransfersArgs) -> anyhow
         workers: args.workers,
         rate: args.rate,
         block_interval_ms: args.block_interval_ms,
+        epoch_length: args.epoch_length,
+        epochs_crossed: last_height / epoch_length - start_height / epoch_length,
         committed_per_s: args.txs as f64 / last_final.duration_since(first_submit).as_secs_f64(),
         submitted_per_s: args.txs as f64 / submitted_at.as_secs_f64(),
         latency_ms_p50: percentile(&latencies, 0.50),
@@ -691,6 +717,13 @@ pub(crate) async fn transfers(context: &Context, args: &TransfersArgs) -> anyhow
     context.output.emit(&report, || {
         let mut fields = Fields::new()
             .add("validators", report.validators)
+            .add(
+                "epochs",
+                format!(
+                    "{} boundaries crossed (epochs of {} blocks)",
+                    report.epochs_crossed, epoch_length
+                ),
+            )
             .add("transfers", report.txs)
             .add("senders", report.senders)
             .add("load", match report.rate {

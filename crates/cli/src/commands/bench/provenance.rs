@@ -223,6 +223,7 @@ pub(crate) async fn provenance(context: &Context, args: &ProvenanceArgs) -> anyh
             .map(|i| (sender_key(i).address(), 1_000_000_000_000_000_000))
             .collect(),
         args.block_interval_ms,
+        None,
     )?;
     let node = NodeUnderTest::spawn(&home, args.block_interval_ms, true)?;
     let urls = [node.url.clone()];
