@@ -141,13 +141,36 @@ pub(crate) enum Command {
     Status,
     /// Create a node's home: configuration, genesis and validator key.
     Init(InitArgs),
-    /// Run a node.
-    Node(NodeArgs),
+    /// Run a node (`ailedger node start` is the same).
+    #[command(args_conflicts_with_subcommands = true)]
+    Node {
+        #[command(flatten)]
+        args: NodeArgs,
+        #[command(subcommand)]
+        start: Option<NodeStart>,
+    },
     /// Measure a node: throughput and latency of the whole path, disk and memory.
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
     },
+}
+
+/// `ailedger node start`: the spelling some deployment scripts use.
+#[derive(Debug, Subcommand)]
+pub(crate) enum NodeStart {
+    /// Run a node.
+    Start(NodeArgs),
+}
+
+impl Command {
+    /// The node's arguments, given before or after `start`.
+    pub(crate) fn node_args(node: NodeArgs, start: Option<NodeStart>) -> NodeArgs {
+        match start {
+            Some(NodeStart::Start(args)) => args,
+            None => node,
+        }
+    }
 }
 
 /// `ailedger testnet ...`
@@ -573,13 +596,22 @@ mod tests {
             "250",
         ])
         .expect("parses");
-        let Command::Node(args) = cli.command else {
+        let Command::Node { args, start } = cli.command else {
             panic!("not node")
         };
+        let args = Command::node_args(args, start);
         assert!(args.dev);
         assert_eq!(args.api_addr.map(|addr| addr.port()), Some(1));
         assert_eq!(args.p2p_addr.map(|addr| addr.port()), Some(2));
         assert_eq!(args.block_interval_ms, Some(250));
+        let cli = parse(&["node", "start", "--dev", "--api-addr", "127.0.0.1:3"]).expect("parses");
+        let Command::Node { args, start } = cli.command else {
+            panic!("not node")
+        };
+        let args = Command::node_args(args, start);
+        assert!(args.dev);
+        assert_eq!(args.api_addr.map(|addr| addr.port()), Some(3));
+        assert!(parse(&["node", "--dev", "start"]).is_err());
     }
 
     #[test]

@@ -66,7 +66,7 @@ fn main() -> ExitCode {
     };
     // A running node reports its blocks; other commands stay quiet unless asked.
     let default_filter = match cli.command {
-        cli::Command::Node(_) => "warn,ailedger=info",
+        cli::Command::Node { .. } => "warn,ailedger=info",
         // The C2PA library warns about features this build leaves out (thumbnails) on every
         // signature; its verdicts are in the report, not the log.
         #[cfg(feature = "content")]

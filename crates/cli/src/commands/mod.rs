@@ -101,7 +101,7 @@ pub(crate) async fn run(command: Command, context: &Context) -> anyhow::Result<(
         } => testnet::init(context, &args),
         Command::Status => status::show(context).await,
         Command::Init(args) => node::init(context, &args),
-        Command::Node(args) => node::run(context, &args).await,
+        Command::Node { args, start } => node::run(context, &Command::node_args(args, start)).await,
         Command::Bench {
             command: BenchCommand::Transfers(args),
         } => bench::transfers(context, &args).await,
