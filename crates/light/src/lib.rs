@@ -24,12 +24,9 @@
 //! [`LightError::UnknownEpoch`], never a fallback to an older set, and a set has no say over
 //! the heights of other epochs ([`LightError::HeightOutsideEpoch`]).
 //!
-//! What this does not cover yet: the node still runs consensus in epoch 0 for ever (the
-//! orchestrator of `docs/validator-set-changes.md` is not built), so its blocks past the last
-//! height of epoch 0 carry epoch 0 and this client refuses them; and there is no protection
-//! against a set that signs a different history long after its epoch ended (a light client
-//! starting from genesis must trust that the old sets' keys were not sold; checkpoints would
-//! bound that).
+//! What this does not cover yet: there is no protection against a set that signs a different
+//! history long after its epoch ended (a light client starting from genesis must trust that
+//! the old sets' keys were not sold; checkpoints would bound that).
 //!
 //! # Status
 //!
