@@ -226,8 +226,10 @@ pub(crate) async fn start(
     // A tracked set is an epoch's validators plus the full nodes. Every channel's inbound
     // queue holds a burst per retained peer (sets tracked × this bound), allocated up front, so
     // the bound is the chain's own `max_validators`, not the protocol's ceiling.
+    // (Epoch 0's set is the genesis validators, which may outnumber `max_validators`.)
     let max_validators = usize::try_from(config.genesis.staking().params.max_validators)
-        .expect("at most 256 validators");
+        .expect("at most 256 validators")
+        .max(config.genesis.validators.len());
     let max_peers_per_set =
         NonZeroUsize::new(max_validators + config.full_nodes.len() + 1).expect("non-zero");
     let mut p2p_config = lookup::Config::local(
