@@ -14,8 +14,49 @@
 use commonware_codec::{Buf, Copying, DecodeExt, Encode, FixedSize, Read, ReadExt, Write};
 use commonware_cryptography::{Signer, ed25519};
 use commonware_math::algebra::Random;
-use std::{fmt, str::FromStr};
+use std::{
+    collections::HashMap,
+    fmt,
+    str::FromStr,
+    sync::{LazyLock, Mutex, PoisonError},
+};
 use thiserror::Error;
+
+/// Keys decoded recently, by encoding. Decoding a key decompresses a curve point, a square
+/// root costing microseconds, and the same accounts' keys are decoded again and again: in every
+/// transaction, in every block a peer sends, at every read of a stored block. The answer for an
+/// encoding never changes, so the cache changes no result, only its cost. Sharded by the first
+/// byte, each shard emptied when full.
+struct KeyCache {
+    shards: [Mutex<HashMap<[u8; 32], ed25519::PublicKey>>; KeyCache::SHARDS],
+}
+
+impl KeyCache {
+    const SHARDS: usize = 16;
+    const SHARD_CAPACITY: usize = 1 << 14;
+
+    fn decode(&self, bytes: &[u8; 32]) -> Option<ed25519::PublicKey> {
+        let shard = &self.shards[usize::from(bytes[0]) % Self::SHARDS];
+        if let Some(key) = shard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(bytes)
+        {
+            return Some(key.clone());
+        }
+        let key = ed25519::PublicKey::decode(Copying(&bytes[..])).ok()?;
+        let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+        if shard.len() >= Self::SHARD_CAPACITY {
+            shard.clear();
+        }
+        shard.insert(*bytes, key.clone());
+        Some(key)
+    }
+}
+
+static KEYS: LazyLock<KeyCache> = LazyLock::new(|| KeyCache {
+    shards: std::array::from_fn(|_| Mutex::new(HashMap::new())),
+});
 
 /// An account address: an Ed25519 public key.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -42,9 +83,9 @@ impl Address {
             return Err(AddressParseError::Length(bytes.len()));
         };
         check_key_encoding(&array)?;
-        ed25519::PublicKey::decode(Copying(bytes))
+        KEYS.decode(&array)
             .map(Self)
-            .map_err(|_| AddressParseError::NotAKey)
+            .ok_or(AddressParseError::NotAKey)
     }
 }
 
@@ -172,7 +213,9 @@ impl Read for Address {
             }
             _ => commonware_codec::Error::Invalid("Address", "non-canonical encoding"),
         })?;
-        ed25519::PublicKey::decode(Copying(&bytes[..])).map(Self)
+        KEYS.decode(&bytes)
+            .map(Self)
+            .ok_or(commonware_codec::Error::Invalid("Address", "not a curve point"))
     }
 }
 
@@ -232,6 +275,36 @@ impl fmt::Debug for SecretKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoding_through_the_key_cache_gives_the_same_answers_every_time() {
+        let address = SecretKey::from_seed(7).address();
+        let encoded = address.encode();
+        for _ in 0..3 {
+            assert_eq!(
+                Address::decode(encoded.clone()).expect("decodes"),
+                address
+            );
+            assert_eq!(Address::from_bytes(&encoded), Ok(address.clone()));
+        }
+        // Canonical y coordinates with no curve point stay refused, however often they come.
+        let not_points: Vec<[u8; 32]> = (2u8..=255)
+            .map(|y| {
+                let mut bytes = [0u8; 32];
+                bytes[0] = y;
+                bytes
+            })
+            .filter(|bytes| ed25519::PublicKey::decode(Copying(&bytes[..])).is_err())
+            .collect();
+        assert!(!not_points.is_empty());
+        for bytes in not_points.iter().chain(not_points.iter()) {
+            assert_eq!(
+                Address::from_bytes(bytes),
+                Err(AddressParseError::NotAKey)
+            );
+            assert!(Address::decode(Copying(&bytes[..])).is_err());
+        }
+    }
 
     #[test]
     fn address_round_trips_through_hex() {
