@@ -215,7 +215,10 @@ impl Read for Address {
         })?;
         KEYS.decode(&bytes)
             .map(Self)
-            .ok_or(commonware_codec::Error::Invalid("Address", "not a curve point"))
+            .ok_or(commonware_codec::Error::Invalid(
+                "Address",
+                "not a curve point",
+            ))
     }
 }
 
@@ -281,10 +284,7 @@ mod tests {
         let address = SecretKey::from_seed(7).address();
         let encoded = address.encode();
         for _ in 0..3 {
-            assert_eq!(
-                Address::decode(encoded.clone()).expect("decodes"),
-                address
-            );
+            assert_eq!(Address::decode(encoded.clone()).expect("decodes"), address);
             assert_eq!(Address::from_bytes(&encoded), Ok(address.clone()));
         }
         // Canonical y coordinates with no curve point stay refused, however often they come.
@@ -298,10 +298,7 @@ mod tests {
             .collect();
         assert!(!not_points.is_empty());
         for bytes in not_points.iter().chain(not_points.iter()) {
-            assert_eq!(
-                Address::from_bytes(bytes),
-                Err(AddressParseError::NotAKey)
-            );
+            assert_eq!(Address::from_bytes(bytes), Err(AddressParseError::NotAKey));
             assert!(Address::decode(Copying(&bytes[..])).is_err());
         }
     }
