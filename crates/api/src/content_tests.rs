@@ -1,7 +1,7 @@
 //! The content endpoints through the router, over the test backend: claims registered with real
 //! signed transactions executed by the real state machine, then looked up.
 
-use crate::tests::{Harness, assert_error, harness, key};
+use crate::tests::{assert_error, harness, key};
 use ailedger_client::dto::{ContentClaimsAnswer, SimilarAnswer};
 use ailedger_core::{Hash, SignedTransaction, Transaction, sha256};
 use ailedger_state::{
@@ -48,20 +48,12 @@ fn claim(
     .sign(&key(from))
 }
 
-async fn commit(harness: &Harness, txs: &[SignedTransaction]) {
-    for tx in txs {
-        let answer = harness.submit(tx).await;
-        assert_eq!(answer.0, StatusCode::ACCEPTED, "{}", answer.1);
-    }
-    harness.backend.commit_block().await;
-}
-
 #[tokio::test]
 async fn claims_are_served_first_claimant_first_with_proofs() {
     let harness = harness().await;
     let photo = sha256(&[b"photo"]);
-    commit(&harness, &[claim(1, 0, &photo, 0xff00, vec![])]).await;
-    commit(&harness, &[claim(2, 0, &photo, 0xff00, vec![])]).await;
+    harness.commit(&[claim(1, 0, &photo, 0xff00, vec![])]).await;
+    harness.commit(&[claim(2, 0, &photo, 0xff00, vec![])]).await;
 
     let (status, body) = harness
         .get(&format!("/v1/content/{photo}?proofs=true"))
@@ -98,14 +90,12 @@ async fn similar_finds_near_fingerprints_and_refuses_bad_queries() {
     let near = sha256(&[b"near"]);
     let far = sha256(&[b"far"]);
     let signature: Vec<u32> = (0..16).collect();
-    commit(
-        &harness,
-        &[
+    harness
+        .commit(&[
             claim(1, 0, &near, 0x0f0f_0000_0000_0001, signature.clone()),
             claim(1, 1, &far, !0x0f0f_0000_0000_0001, vec![]),
-        ],
-    )
-    .await;
+        ])
+        .await;
 
     let (status, body) = harness
         .post_json(

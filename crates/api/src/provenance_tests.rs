@@ -109,15 +109,6 @@ fn version(
 }
 
 impl Harness {
-    /// Submits every transaction (each must be admitted), then commits one block.
-    async fn commit(&self, txs: &[SignedTransaction]) {
-        for tx in txs {
-            let answer = self.submit(tx).await;
-            assert_eq!(answer.0, StatusCode::ACCEPTED, "{}", answer.1);
-        }
-        self.backend.commit_block().await;
-    }
-
     /// The committed receipt outcome of a transaction.
     async fn outcome(&self, tx: &SignedTransaction) -> Value {
         let (status, record) = self.get(&format!("/v1/txs/{}", tx.hash())).await;

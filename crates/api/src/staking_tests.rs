@@ -59,11 +59,7 @@ fn staking_tx(from: u64, nonce: u64, msg: &StakingMsg) -> SignedTransaction {
 
 /// Submits `txs` and commits them in the next block; every one must succeed.
 async fn commit(harness: &Harness, txs: &[SignedTransaction]) {
-    for tx in txs {
-        let answer = harness.submit(tx).await;
-        assert_eq!(answer.0, StatusCode::ACCEPTED, "{}", answer.1);
-    }
-    let block = harness.backend.commit_block().await;
+    let block = harness.commit(txs).await;
     for tx in txs {
         let (status, record) = harness.get(&format!("/v1/txs/{}", tx.hash())).await;
         assert_eq!(status, StatusCode::OK, "{record}");

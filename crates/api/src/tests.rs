@@ -7,7 +7,7 @@ use crate::{
     test_backend::{CHAIN_ID, FAKE_PROOF, TestBackend, validator},
 };
 use ailedger_client::dto::{AccountView, BlockView, StateValueView, TxRecordView, TxStatus};
-use ailedger_core::{Address, ModuleId, SecretKey, SignedTransaction, Transaction};
+use ailedger_core::{Address, Block, ModuleId, SecretKey, SignedTransaction, Transaction};
 use ailedger_state::{
     Module,
     bank::{Account, Bank, BankMsg, query::account_key, state_key},
@@ -79,6 +79,15 @@ pub(crate) async fn harness_with(limits: ApiLimits, mempool_capacity: usize) -> 
 }
 
 impl Harness {
+    /// Submits `txs` (each must be accepted) and commits them in the next block.
+    pub(crate) async fn commit(&self, txs: &[SignedTransaction]) -> Block {
+        for tx in txs {
+            let answer = self.submit(tx).await;
+            assert_eq!(answer.0, StatusCode::ACCEPTED, "{}", answer.1);
+        }
+        self.backend.commit_block().await
+    }
+
     /// Sends a request; every answer, error or not, must be JSON.
     pub(crate) async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
         let response = self

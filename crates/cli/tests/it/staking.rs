@@ -390,36 +390,21 @@ fn a_validator_registers_bonds_unbonds_withdraws_and_competes_for_the_next_set()
     cli.refused_json(&["staking", "validator", "nobody"], 1, "ERROR");
     cli.refused_json(&["staking", "set", "1000"], 1, "NOT_FOUND");
 
-    let registered = committed(
-        cli,
-        &[
-            "staking",
-            "register",
-            "--p2p-address",
-            "127.0.0.1:30001",
-            "--stake",
-            "3000000",
-            "--from",
-            "dev",
-        ],
-    );
+    let register = [
+        "staking",
+        "register",
+        "--p2p-address",
+        "127.0.0.1:30001",
+        "--stake",
+        "3000000",
+        "--from",
+        "dev",
+    ];
+    let registered = committed(cli, &register);
     assert_eq!(registered["action"], "register_validator");
     assert_eq!(registered["from"], dev.as_str());
     let registered_at = Chain::committed_height(&registered);
-    cli.refused_json(
-        &[
-            "staking",
-            "register",
-            "--p2p-address",
-            "127.0.0.1:30001",
-            "--stake",
-            "3000000",
-            "--from",
-            "dev",
-        ],
-        1,
-        "VALIDATOR_EXISTS",
-    );
+    cli.refused_json(&register, 1, "VALIDATOR_EXISTS");
     committed(cli, &["staking", "bond", "1000000", "--from", "dev"]);
     // The withdrawal right after the unbond (the same block or the next, in nonce order) is
     // refused by the chain: nothing is released before the delay. The fee is paid.
