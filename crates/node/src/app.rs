@@ -364,6 +364,7 @@ where
             }
         }
         let block_ctx = self.block_context(&header);
+        let executing = std::time::Instant::now();
         let output = {
             let view = BatchView::new(&batches);
             match self
@@ -392,11 +393,20 @@ where
             warn!(target: "ailedger::node", height = header.height, "block's next validator set does not match execution");
             return None;
         }
+        let executed_in = executing.elapsed();
         let merkleized = seal::<E>(batches, output.writes).await?;
         if merkleized.root() != header.state_root {
             warn!(target: "ailedger::node", height = header.height, "block's state root does not match execution");
             return None;
         }
+        debug!(
+            target: "ailedger::node",
+            height = header.height,
+            txs = block.inner().0.txs().len(),
+            execute_ms = executed_in.as_millis(),
+            seal_ms = (executing.elapsed() - executed_in).as_millis(),
+            "block executed"
+        );
         self.remember(&block.inner().0, output.receipts);
         Some(merkleized)
     }

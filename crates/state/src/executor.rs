@@ -214,10 +214,27 @@ impl Executor {
                 limit: self.limits.max_bytes,
             });
         }
-        let bad = verify_batch(&txs.iter().collect::<Vec<_>>());
+        // The signatures are checked on a thread of their own while the transactions run: they
+        // are most of a block's cost, and a validator that checks them before running anything
+        // holds up the next proposer, which must execute the block before building on it. The
+        // verdict is the same: a bad signature rejects the block whatever execution found,
+        // and the writes of a block with one are never used.
+        let signatures = SignatureCheck::start(txs);
+        let executed = self.run_block(store, ctx, genesis, txs).await;
+        let bad = signatures.verdict().await;
         if let Some(&index) = bad.first() {
             return Err(invalid(index, &txs[index], TxError::BadSignature));
         }
+        executed
+    }
+
+    async fn run_block<S: StateStore>(
+        &self,
+        store: S,
+        ctx: &BlockContext,
+        genesis: Option<&Genesis>,
+        txs: &[SignedTransaction],
+    ) -> Result<BlockOutput, BlockError> {
         let mut run = self.begin(store, ctx, genesis).await?;
         for (index, tx) in txs.iter().enumerate() {
             let msg = self
@@ -496,5 +513,45 @@ impl<S: StateStore> BlockRun<'_, S> {
             receipts: self.receipts,
             gas_used: self.gas_used,
         })
+    }
+}
+
+/// A block's signature check running beside its execution.
+enum SignatureCheck {
+    /// On its own thread; the indices of the bad signatures arrive on the channel.
+    Spawned(futures::channel::oneshot::Receiver<Vec<usize>>),
+    /// Checked already (blocks too small to be worth a thread, or no thread to be had).
+    Done(Vec<usize>),
+}
+
+impl SignatureCheck {
+    /// Below this many signatures the check is quicker than starting a thread for it.
+    const MIN_SPAWNED: usize = 64;
+
+    fn start(txs: &[SignedTransaction]) -> Self {
+        if txs.len() < Self::MIN_SPAWNED {
+            return Self::Done(verify_batch(&txs.iter().collect::<Vec<_>>()));
+        }
+        let owned = txs.to_vec();
+        let (sender, receiver) = futures::channel::oneshot::channel();
+        let spawned = std::thread::Builder::new()
+            .name("block-signatures".into())
+            .spawn(move || {
+                // The receiver is gone only if execution was abandoned; nobody needs the verdict.
+                let _ = sender.send(verify_batch(&owned.iter().collect::<Vec<_>>()));
+            });
+        match spawned {
+            Ok(_) => Self::Spawned(receiver),
+            Err(_) => Self::Done(verify_batch(&txs.iter().collect::<Vec<_>>())),
+        }
+    }
+
+    async fn verdict(self) -> Vec<usize> {
+        match self {
+            Self::Done(bad) => bad,
+            Self::Spawned(receiver) => receiver
+                .await
+                .expect("the signature thread sends its verdict before it ends"),
+        }
     }
 }

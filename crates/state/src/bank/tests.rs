@@ -331,12 +331,8 @@ fn a_block_with_an_invalid_transaction_is_rejected_and_changes_nothing() {
             ..
         })
     ));
-    let mut forged = transfer(1, 0, &to, 1).encode().to_vec();
-    let last = forged.len() - 1;
-    forged[last] ^= 1;
-    let forged = SignedTransaction::decode(&forged).expect("still decodes");
     assert!(matches!(
-        chain.execute(&[forged]),
+        chain.execute(&[forge(&transfer(1, 0, &to, 1))]),
         Err(BlockError::InvalidTx {
             index: 0,
             error: TxError::BadSignature,
@@ -344,6 +340,81 @@ fn a_block_with_an_invalid_transaction_is_rejected_and_changes_nothing() {
         })
     ));
     assert_eq!(format!("{:?}", chain.store), format!("{before:?}"));
+}
+
+fn forge(tx: &SignedTransaction) -> SignedTransaction {
+    let mut bytes = tx.encode().to_vec();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    SignedTransaction::decode(&bytes).expect("still decodes")
+}
+
+/// Blocks large enough that their signatures are checked on a thread beside execution: the
+/// verdict must be what checking them first gave.
+#[test]
+fn a_bad_signature_rejects_a_large_block_whatever_its_execution_finds() {
+    let mut chain = Chain::new(&[(1, 1_000_000_000)]);
+    chain.execute(&[]).expect("genesis");
+    let before = chain.store.clone();
+    let to = key(2).address();
+    let valid: Vec<_> = (0..200).map(|nonce| transfer(1, nonce, &to, 1)).collect();
+
+    // The only fault is a signature, late in the block.
+    let mut txs = valid.clone();
+    txs[170] = forge(&txs[170]);
+    assert!(matches!(
+        chain.execute(&txs),
+        Err(BlockError::InvalidTx {
+            index: 170,
+            error: TxError::BadSignature,
+            ..
+        })
+    ));
+
+    // Execution fails earlier (a replayed nonce) than the bad signature: the signature is
+    // still what the block is rejected for.
+    let mut txs = valid.clone();
+    txs[20] = transfer(1, 3, &to, 1);
+    txs[150] = forge(&txs[150]);
+    assert!(matches!(
+        chain.execute(&txs),
+        Err(BlockError::InvalidTx {
+            index: 150,
+            error: TxError::BadSignature,
+            ..
+        })
+    ));
+
+    // Two bad signatures: the first is named.
+    let mut txs = valid.clone();
+    txs[199] = forge(&txs[199]);
+    txs[64] = forge(&txs[64]);
+    assert!(matches!(
+        chain.execute(&txs),
+        Err(BlockError::InvalidTx {
+            index: 64,
+            error: TxError::BadSignature,
+            ..
+        })
+    ));
+
+    // Good signatures, an execution fault: execution's error.
+    let mut txs = valid.clone();
+    txs[120] = transfer(1, 7, &to, 1);
+    assert!(matches!(
+        chain.execute(&txs),
+        Err(BlockError::InvalidTx {
+            index: 120,
+            error: TxError::NonceTooLow {
+                expected: 120,
+                got: 7
+            },
+            ..
+        })
+    ));
+    assert_eq!(format!("{:?}", chain.store), format!("{before:?}"));
+
+    chain.execute(&valid).expect("the untouched block is valid");
 }
 
 #[test]
