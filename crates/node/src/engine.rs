@@ -443,6 +443,7 @@ pub(crate) async fn start(
             genesis: genesis_block.0.hash(),
             page_cache,
             role: role_tx,
+            finalized: finalized_rx.clone(),
         },
     );
     let handle = orchestrator.start(vote_net, certificate_net, resolver_net);

@@ -11,7 +11,7 @@
 
 use super::{EpochProvider, EvidenceReporter, NodeEpocher, Role};
 use crate::{
-    app::Databases,
+    app::{Databases, Finalized},
     block::ChainBlock,
     engine::{LEADER_TIMEOUT, Marshal, PARTITION},
     view::CommittedView,
@@ -126,6 +126,8 @@ pub(crate) struct OrchestratorConfig<A> {
     pub page_cache: CacheRef,
     /// Where the current role is published.
     pub role: watch::Sender<Role>,
+    /// The last block the application finalized: its state is applied when this changes.
+    pub finalized: watch::Receiver<Finalized>,
 }
 
 /// The orchestrator actor (see the module's documentation).
@@ -324,7 +326,10 @@ where
     /// node stops first.
     async fn wait_for_set(&self, epoch: u64, committed: Hash) -> Option<Set<ed25519::PublicKey>> {
         let key = validator_set_key(epoch);
-        let mut waited = Duration::ZERO;
+        // Every finalized block the application applies may be the one that stores the set: the
+        // state is read again after each, never on a timer.
+        let mut finalized = self.config.finalized.clone();
+        let started = std::time::Instant::now();
         loop {
             let raw = {
                 let guard = self.config.databases.read().await;
@@ -345,11 +350,15 @@ where
                     warn!(target: "ailedger::epochs", epoch, %error, "reading the validator set failed");
                 }
             }
-            const STEP: Duration = Duration::from_millis(5);
-            self.context.sleep(STEP).await;
-            waited += STEP;
-            if waited.as_millis().is_multiple_of(10_000) {
-                warn!(target: "ailedger::epochs", epoch, waited_s = waited.as_secs(), "waiting for the state to hold the next validator set");
+            const PATIENCE: Duration = Duration::from_secs(10);
+            ::tokio::select! {
+                changed = finalized.changed() => {
+                    // The application is gone: the node is stopping.
+                    changed.ok()?;
+                }
+                () = self.context.sleep(PATIENCE) => {
+                    warn!(target: "ailedger::epochs", epoch, waited_s = started.elapsed().as_secs(), "waiting for the state to hold the next validator set");
+                }
             }
         }
     }
