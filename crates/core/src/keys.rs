@@ -14,9 +14,10 @@
 use commonware_codec::{Buf, Copying, DecodeExt, Encode, FixedSize, Read, ReadExt, Write};
 use commonware_cryptography::{Signer, ed25519};
 use commonware_math::algebra::Random;
+use commonware_utils::{NZUsize, cache::Cache};
 use std::{
-    collections::HashMap,
     fmt,
+    num::NonZeroUsize,
     str::FromStr,
     sync::{LazyLock, Mutex, PoisonError},
 };
@@ -26,14 +27,14 @@ use thiserror::Error;
 /// root costing microseconds, and the same accounts' keys are decoded again and again: in every
 /// transaction, in every block a peer sends, at every read of a stored block. The answer for an
 /// encoding never changes, so the cache changes no result, only its cost. Sharded by the first
-/// byte, each shard emptied when full.
+/// byte; each shard is a bounded Commonware cache that keeps the keys in use.
 struct KeyCache {
-    shards: [Mutex<HashMap<[u8; 32], ed25519::PublicKey>>; KeyCache::SHARDS],
+    shards: [Mutex<Cache<[u8; 32], ed25519::PublicKey>>; KeyCache::SHARDS],
 }
 
 impl KeyCache {
     const SHARDS: usize = 16;
-    const SHARD_CAPACITY: usize = 1 << 14;
+    const SHARD_CAPACITY: NonZeroUsize = NZUsize!(1 << 14);
 
     fn decode(&self, bytes: &[u8; 32]) -> Option<ed25519::PublicKey> {
         let shard = &self.shards[usize::from(bytes[0]) % Self::SHARDS];
@@ -44,18 +45,18 @@ impl KeyCache {
         {
             return Some(key.clone());
         }
+        // Decoded outside the lock: it is the slow part, and other keys of the shard wait on it.
         let key = ed25519::PublicKey::decode(Copying(&bytes[..])).ok()?;
-        let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
-        if shard.len() >= Self::SHARD_CAPACITY {
-            shard.clear();
-        }
-        shard.insert(*bytes, key.clone());
+        shard
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .put(*bytes, key.clone());
         Some(key)
     }
 }
 
 static KEYS: LazyLock<KeyCache> = LazyLock::new(|| KeyCache {
-    shards: std::array::from_fn(|_| Mutex::new(HashMap::new())),
+    shards: std::array::from_fn(|_| Mutex::new(Cache::new(KeyCache::SHARD_CAPACITY))),
 });
 
 /// An account address: an Ed25519 public key.

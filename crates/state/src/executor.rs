@@ -530,7 +530,7 @@ impl SignatureCheck {
 
     fn start(txs: &[SignedTransaction]) -> Self {
         if txs.len() < Self::MIN_SPAWNED {
-            return Self::Done(verify_batch(&txs.iter().collect::<Vec<_>>()));
+            return Self::Done(bad_signatures(txs));
         }
         let owned = txs.to_vec();
         let (sender, receiver) = futures::channel::oneshot::channel();
@@ -538,11 +538,11 @@ impl SignatureCheck {
             .name("block-signatures".into())
             .spawn(move || {
                 // The receiver is gone only if execution was abandoned; nobody needs the verdict.
-                let _ = sender.send(verify_batch(&owned.iter().collect::<Vec<_>>()));
+                let _ = sender.send(bad_signatures(&owned));
             });
         match spawned {
             Ok(_) => Self::Spawned(receiver),
-            Err(_) => Self::Done(verify_batch(&txs.iter().collect::<Vec<_>>())),
+            Err(_) => Self::Done(bad_signatures(txs)),
         }
     }
 
@@ -554,4 +554,9 @@ impl SignatureCheck {
                 .expect("the signature thread sends its verdict before it ends"),
         }
     }
+}
+
+/// The indices of the transactions whose signatures do not verify, checked as one batch.
+fn bad_signatures(txs: &[SignedTransaction]) -> Vec<usize> {
+    verify_batch(&txs.iter().collect::<Vec<_>>())
 }

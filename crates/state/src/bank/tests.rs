@@ -359,59 +359,47 @@ fn a_bad_signature_rejects_a_large_block_whatever_its_execution_finds() {
     let to = key(2).address();
     let valid: Vec<_> = (0..200).map(|nonce| transfer(1, nonce, &to, 1)).collect();
 
+    // The block `valid` with some transactions replaced: what it is rejected for.
+    let mut rejected = |changes: Vec<(usize, SignedTransaction)>| {
+        let mut txs = valid.clone();
+        for (index, tx) in changes {
+            txs[index] = tx;
+        }
+        match chain.execute(&txs) {
+            Err(BlockError::InvalidTx { index, error, .. }) => (index, error),
+            other => panic!("expected an invalid transaction, got {other:?}"),
+        }
+    };
     // The only fault is a signature, late in the block.
-    let mut txs = valid.clone();
-    txs[170] = forge(&txs[170]);
-    assert!(matches!(
-        chain.execute(&txs),
-        Err(BlockError::InvalidTx {
-            index: 170,
-            error: TxError::BadSignature,
-            ..
-        })
-    ));
-
+    assert_eq!(
+        rejected(vec![(170, forge(&valid[170]))]),
+        (170, TxError::BadSignature)
+    );
     // Execution fails earlier (a replayed nonce) than the bad signature: the signature is
     // still what the block is rejected for.
-    let mut txs = valid.clone();
-    txs[20] = transfer(1, 3, &to, 1);
-    txs[150] = forge(&txs[150]);
-    assert!(matches!(
-        chain.execute(&txs),
-        Err(BlockError::InvalidTx {
-            index: 150,
-            error: TxError::BadSignature,
-            ..
-        })
-    ));
-
+    assert_eq!(
+        rejected(vec![
+            (20, transfer(1, 3, &to, 1)),
+            (150, forge(&valid[150]))
+        ]),
+        (150, TxError::BadSignature)
+    );
     // Two bad signatures: the first is named.
-    let mut txs = valid.clone();
-    txs[199] = forge(&txs[199]);
-    txs[64] = forge(&txs[64]);
-    assert!(matches!(
-        chain.execute(&txs),
-        Err(BlockError::InvalidTx {
-            index: 64,
-            error: TxError::BadSignature,
-            ..
-        })
-    ));
-
+    assert_eq!(
+        rejected(vec![(199, forge(&valid[199])), (64, forge(&valid[64]))]),
+        (64, TxError::BadSignature)
+    );
     // Good signatures, an execution fault: execution's error.
-    let mut txs = valid.clone();
-    txs[120] = transfer(1, 7, &to, 1);
-    assert!(matches!(
-        chain.execute(&txs),
-        Err(BlockError::InvalidTx {
-            index: 120,
-            error: TxError::NonceTooLow {
+    assert_eq!(
+        rejected(vec![(120, transfer(1, 7, &to, 1))]),
+        (
+            120,
+            TxError::NonceTooLow {
                 expected: 120,
                 got: 7
-            },
-            ..
-        })
-    ));
+            }
+        )
+    );
     assert_eq!(format!("{:?}", chain.store), format!("{before:?}"));
 
     chain.execute(&valid).expect("the untouched block is valid");
