@@ -1,6 +1,6 @@
 //! Blocks: a header that commits to everything, and the ordered transactions.
 
-use crate::{Address, Hash, SignedTransaction, hash::sha256, leaf_hash, merkle_root};
+use crate::{Address, Hash, SignedTransaction, hash::sha256, merkle_root};
 use bytes::BufMut;
 use commonware_codec::Buf;
 use commonware_codec::{Encode, EncodeSize, Error, FixedSize, RangeCfg, Read, ReadExt, Write};
@@ -149,7 +149,7 @@ impl Block {
 
     /// The RFC 6962 root over the signed transactions.
     pub fn txs_root(txs: &[SignedTransaction]) -> Hash {
-        let leaves: Vec<Hash> = txs.iter().map(|tx| leaf_hash(&tx.encode())).collect();
+        let leaves: Vec<Hash> = txs.iter().map(SignedTransaction::leaf_hash).collect();
         merkle_root(&leaves)
     }
 

@@ -98,7 +98,11 @@ impl From<ed25519::PublicKey> for Address {
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.as_bytes()))
+        // Formatted on the stack: receipts name addresses in events, so this runs several times
+        // for every transaction a node executes.
+        let mut hex = [0u8; 2 * Self::SIZE];
+        hex::encode_to_slice(self.as_bytes(), &mut hex).expect("the buffer is twice the key");
+        f.write_str(std::str::from_utf8(&hex).expect("hex digits are ASCII"))
     }
 }
 
@@ -309,6 +313,7 @@ mod tests {
         let address = SecretKey::from_seed(1).address();
         let text = address.to_string();
         assert_eq!(text.len(), 64);
+        assert_eq!(text, hex::encode(address.as_bytes()));
         assert_eq!(text.parse::<Address>(), Ok(address));
     }
 

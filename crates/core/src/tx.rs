@@ -302,6 +302,12 @@ impl SignedTransaction {
         }
     }
 
+    /// The RFC 6962 leaf hash of the canonical encoding (a leaf of a block's `txs_root`), hashed
+    /// from the parts the value already holds rather than from a fresh encoding.
+    pub fn leaf_hash(&self) -> Hash {
+        sha256(&[&[0x00], &self.body, self.signature.as_ref()])
+    }
+
     /// The canonical encoding.
     pub fn encode_to_vec(&self) -> Vec<u8> {
         self.encode().to_vec()
@@ -588,7 +594,10 @@ pub(crate) mod tests {
             let bytes = signed.encode_to_vec();
             prop_assert_eq!(bytes.len(), signed.encode_size());
             let decoded = SignedTransaction::decode(&bytes).expect("round trip");
-            prop_assert_eq!(decoded.encode_to_vec(), bytes);
+            prop_assert_eq!(&decoded.encode_to_vec(), &bytes);
+            // The leaf hash is the one of the encoding, whether built or decoded.
+            prop_assert_eq!(signed.leaf_hash(), crate::leaf_hash(&bytes));
+            prop_assert_eq!(decoded.leaf_hash(), crate::leaf_hash(&bytes));
         }
 
         #[test]

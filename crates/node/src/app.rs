@@ -59,7 +59,7 @@ pub struct Finalized {
 }
 
 /// Receipts of executed blocks not yet finalized, by block id.
-type Outcomes = Mutex<BTreeMap<Hash, (u64, Arc<Vec<Receipt>>)>>;
+type Outcomes = Mutex<BTreeMap<Hash, (u64, Vec<Receipt>)>>;
 
 struct AppState<E: StorageContext> {
     genesis: Genesis,
@@ -122,10 +122,10 @@ impl<E: StorageContext> App<E> {
             .outcomes
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        outcomes.insert(block.hash(), (block.height(), Arc::new(receipts)));
+        outcomes.insert(block.hash(), (block.height(), receipts));
     }
 
-    fn take_receipts(&self, block: &Block) -> Option<Arc<Vec<Receipt>>> {
+    fn take_receipts(&self, block: &Block) -> Option<Vec<Receipt>> {
         let mut outcomes = self
             .shared
             .outcomes
@@ -435,7 +435,7 @@ where
         // block as processed: a crash can replay the block (the write is idempotent) but never
         // lose it.
         let indexing = std::time::Instant::now();
-        if let Err(error) = self.shared.index.put_block(block, &receipts).await {
+        if let Err(error) = self.shared.index.put_block(block, receipts).await {
             panic!(
                 "indexing finalized block {} failed: {error}",
                 block.height()

@@ -45,7 +45,7 @@ fn main() {
         parent_view: 0, tx_count: 0, txs_root: ZERO_HASH, gas_used: 0, receipts_root: ZERO_HASH,
         state_root: ZERO_HASH, ops_root: ZERO_HASH, ops_floor: 0, ops_size: 0, next_validators: ZERO_HASH,
     };
-    index.put_block(&Block::new(header(0), vec![]), &[]).await.unwrap();
+    index.put_block(&Block::new(header(0), vec![]), Vec::new()).await.unwrap();
     let mut nonces = vec![0u64; n_senders];
     let mut total = std::time::Duration::ZERO;
     for height in 1..=n_blocks as u64 {
@@ -67,7 +67,7 @@ fn main() {
             .collect();
         let block = Block::new(header(height), txs);
         let started = Instant::now();
-        index.put_block(&block, &receipts).await.unwrap();
+        index.put_block(&block, receipts).await.unwrap();
         let took = started.elapsed();
         total += took;
         if height % (n_blocks as u64 / 10).max(1) == 0 {

@@ -255,8 +255,9 @@ impl<E: Context> Index<E> {
     }
 
     /// Records a committed block and its receipts, durably. Writing the last indexed block (or
-    /// an earlier one) again is a no-op; skipping a height is an error.
-    pub async fn put_block(&self, block: &Block, receipts: &[Receipt]) -> Result<(), IndexError> {
+    /// an earlier one) again is a no-op; skipping a height is an error. The receipts are taken,
+    /// not copied: each becomes part of its transaction's record.
+    pub async fn put_block(&self, block: &Block, receipts: Vec<Receipt>) -> Result<(), IndexError> {
         let height = block.height();
         if block.txs().len() != receipts.len() {
             return Err(IndexError::ReceiptCount {
@@ -293,7 +294,7 @@ impl<E: Context> Index<E> {
                     tx: tx.clone(),
                     height,
                     index,
-                    receipt: receipt.clone(),
+                    receipt,
                 };
                 txs = txs
                     .put(sequence, tx.hash(), &row)
@@ -547,7 +548,10 @@ mod tests {
                 .expect("init");
             for height in 0..3 {
                 let (block, receipts) = block(height, height);
-                index.put_block(&block, &receipts).await.expect("put");
+                index
+                    .put_block(&block, receipts.clone())
+                    .await
+                    .expect("put");
             }
             assert_eq!(index.height(), Some(2));
             assert_eq!(index.committed_txs(), 3);
@@ -589,14 +593,20 @@ mod tests {
                 .await
                 .expect("init");
             let (genesis, receipts) = block(0, 0);
-            index.put_block(&genesis, &receipts).await.expect("put");
+            index
+                .put_block(&genesis, receipts.clone())
+                .await
+                .expect("put");
             let (one, receipts) = block(1, 2);
-            index.put_block(&one, &receipts).await.expect("put");
-            index.put_block(&one, &receipts).await.expect("again");
+            index.put_block(&one, receipts.clone()).await.expect("put");
+            index
+                .put_block(&one, receipts.clone())
+                .await
+                .expect("again");
             assert_eq!(index.committed_txs(), 2);
             let (three, receipts) = block(3, 1);
             assert!(matches!(
-                index.put_block(&three, &receipts).await,
+                index.put_block(&three, receipts.clone()).await,
                 Err(IndexError::OutOfOrder {
                     got: 3,
                     indexed: Some(1)
@@ -605,7 +615,7 @@ mod tests {
             let (two, mut receipts) = block(2, 2);
             receipts.pop();
             assert!(matches!(
-                index.put_block(&two, &receipts).await,
+                index.put_block(&two, receipts.clone()).await,
                 Err(IndexError::ReceiptCount { .. })
             ));
             drop(index);
