@@ -16,7 +16,7 @@ use crate::{
     block::ChainBlock,
     epochs::{
         EpochProvider, EvidenceReporter, NodeEpocher, Orchestrator, OrchestratorConfig,
-        OrchestratorMailbox, Role, register_known_sets,
+        OrchestratorMailbox, Role,
     },
     mempool::Mempool,
     pacer::Paced,
@@ -323,7 +323,7 @@ pub(crate) async fn start(
         .await?,
     );
     if index.height().is_none() {
-        index.put_block(&genesis_block.0, &[]).await?;
+        index.put_block(&genesis_block.0, Vec::new()).await?;
     }
     let plan = SyncPlan::init(context.child("plan"), PARTITION.to_owned()).await;
     let provider = EpochProvider::new(signer.clone());
@@ -414,7 +414,6 @@ pub(crate) async fn start(
     );
     stateful.start();
     let databases = stateful_mailbox.subscribe_databases().await;
-    register_known_sets(&provider, genesis_validators.clone(), &databases).await;
 
     let (evidence, faults) = EvidenceReporter::new();
     let (role_tx, role) = watch::channel(Role {

@@ -21,9 +21,7 @@ mod orchestrator;
 mod provider;
 
 pub(crate) use evidence::{EvidenceReporter, submit_evidence};
-pub(crate) use orchestrator::{
-    Orchestrator, OrchestratorConfig, OrchestratorMailbox, register_known_sets,
-};
+pub(crate) use orchestrator::{Orchestrator, OrchestratorConfig, OrchestratorMailbox};
 pub(crate) use provider::EpochProvider;
 
 use ailedger_state::staking::ChainEpocher;

@@ -240,6 +240,13 @@ where
             .await
             .map_or(0, |processed| processed.height().get());
         let epoch = self.config.epochs.0.epoch_of(processed.saturating_add(1));
+        register_stored_sets(
+            &self.config.provider,
+            &self.config.databases,
+            epoch.saturating_sub(1),
+        )
+        .await;
+        self.config.provider.forget_before(epoch.saturating_sub(1));
         let root = match epoch.checked_sub(1) {
             None => self.config.genesis,
             Some(previous) => {
@@ -299,6 +306,7 @@ where
                     };
                     // Dropping the old epoch stops its engine.
                     active = entered;
+                    self.config.provider.forget_before(active.epoch - 1);
                     ack.acknowledge();
                 }
             }
@@ -510,17 +518,18 @@ pub(crate) fn participants(set: &ValidatorSet) -> Set<ed25519::PublicKey> {
         .expect("a stored set has distinct members")
 }
 
-/// Registers in `provider` the set of every epoch the state holds: epoch 0's is the genesis
-/// validators (the state holds it only after block 1), later ones are read from the state.
-pub(crate) async fn register_known_sets(
+/// Registers in `provider` the sets the state holds for `from` and the epochs after it (epoch
+/// 0's is the genesis set, registered when the node starts). A restarted node resumes in the
+/// epoch after the last block it processed and verifies certificates of that epoch and the one
+/// before, so it reads two or three sets, not one per epoch since genesis.
+pub(crate) async fn register_stored_sets(
     provider: &EpochProvider,
-    genesis_validators: Set<ed25519::PublicKey>,
     databases: &Databases<tokio::Context>,
+    from: u64,
 ) {
-    provider.register(0, genesis_validators);
     let guard = databases.read().await;
     let view = CommittedView::new(&guard);
-    for epoch in 1.. {
+    for epoch in from.max(1).. {
         let Ok(Some(raw)) = view.get(&validator_set_key(epoch)).await else {
             break;
         };

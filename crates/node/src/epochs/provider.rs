@@ -65,6 +65,14 @@ impl EpochProvider {
             .clone()
     }
 
+    /// Forgets the schemes of epochs before `epoch`. The node verifies certificates of the
+    /// epoch it is in and of the one before (the finalization of that epoch's last block), so
+    /// the registry holds a few sets however long the chain is.
+    pub(crate) fn forget_before(&self, epoch: u64) {
+        let mut schemes = self.schemes.write().unwrap_or_else(|p| p.into_inner());
+        *schemes = schemes.split_off(&epoch);
+    }
+
     /// The scheme of `epoch`, if registered.
     pub(crate) fn get(&self, epoch: u64) -> Option<Arc<Scheme>> {
         self.read().get(&epoch).cloned()
@@ -126,5 +134,25 @@ mod tests {
         // A second registration keeps the first set: an epoch's set never changes.
         provider.register(1, set(&keys[..2]));
         assert_eq!(provider.participants(1).unwrap(), set(&keys[1..]));
+    }
+
+    #[test]
+    fn forgetting_keeps_the_named_epoch_and_later_ones() {
+        let keys = keys(&[1, 2, 3, 4]);
+        let provider = EpochProvider::new(keys[0].clone());
+        for epoch in 0..5 {
+            provider.register(epoch, set(&keys[..3]));
+        }
+        provider.forget_before(3);
+        assert!(provider.get(2).is_none());
+        assert!(provider.get(3).is_some());
+        assert!(provider.get(4).is_some());
+        // Forgetting nothing, or an epoch not registered yet, keeps what is there.
+        provider.forget_before(0);
+        assert!(provider.get(3).is_some());
+        provider.forget_before(10);
+        assert!(provider.get(4).is_none());
+        provider.register(10, set(&keys[1..]));
+        assert_eq!(provider.participants(10).unwrap(), set(&keys[1..]));
     }
 }
