@@ -548,10 +548,7 @@ mod tests {
                 .expect("init");
             for height in 0..3 {
                 let (block, receipts) = block(height, height);
-                index
-                    .put_block(&block, receipts.clone())
-                    .await
-                    .expect("put");
+                index.put_block(&block, receipts).await.expect("put");
             }
             assert_eq!(index.height(), Some(2));
             assert_eq!(index.committed_txs(), 3);
@@ -593,20 +590,14 @@ mod tests {
                 .await
                 .expect("init");
             let (genesis, receipts) = block(0, 0);
-            index
-                .put_block(&genesis, receipts.clone())
-                .await
-                .expect("put");
+            index.put_block(&genesis, receipts).await.expect("put");
             let (one, receipts) = block(1, 2);
             index.put_block(&one, receipts.clone()).await.expect("put");
-            index
-                .put_block(&one, receipts.clone())
-                .await
-                .expect("again");
+            index.put_block(&one, receipts).await.expect("again");
             assert_eq!(index.committed_txs(), 2);
             let (three, receipts) = block(3, 1);
             assert!(matches!(
-                index.put_block(&three, receipts.clone()).await,
+                index.put_block(&three, receipts).await,
                 Err(IndexError::OutOfOrder {
                     got: 3,
                     indexed: Some(1)
@@ -615,7 +606,7 @@ mod tests {
             let (two, mut receipts) = block(2, 2);
             receipts.pop();
             assert!(matches!(
-                index.put_block(&two, receipts.clone()).await,
+                index.put_block(&two, receipts).await,
                 Err(IndexError::ReceiptCount { .. })
             ));
             drop(index);
