@@ -56,8 +56,9 @@ pub use hash::{Hash, ZERO_HASH, leaf_hash, merkle_root, sha256};
 pub use keys::{Address, AddressParseError, SecretKey};
 pub use receipt::{Event, Outcome, Receipt};
 pub use tx::{
-    ChainId, MAX_CHAIN_ID_LEN, MAX_PAYLOAD_LEN, ModuleId, SignedMessage, SignedTransaction,
-    TX_NAMESPACE, Transaction, TxBuildError, verify_batch, verify_batch_with, verify_signatures,
+    ChainId, MAX_CHAIN_ID_LEN, MAX_PAYLOAD_LEN, ModuleId, SignatureBatch, SignedMessage,
+    SignedTransaction, TX_NAMESPACE, Transaction, TxBuildError, verify_batch, verify_batch_with,
+    verify_signatures,
 };
 
 /// Native token amounts, in the smallest unit.

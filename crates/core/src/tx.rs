@@ -471,6 +471,53 @@ pub fn verify_signatures(items: &[SignedMessage<'_>]) -> Vec<usize> {
         .collect()
 }
 
+/// The signatures of many transactions, owned, to check on another thread without copying the
+/// transactions: each one's signed bytes (shared, not copied) and signature, and each distinct
+/// sender's key once. A block of 30,000 transfers from 2,000 senders holds 2,000 keys rather
+/// than 30,000 copies of decoded transactions.
+#[derive(Clone, Debug)]
+pub struct SignatureBatch {
+    senders: Vec<Address>,
+    items: Vec<(usize, Bytes, ed25519::Signature)>,
+}
+
+impl SignatureBatch {
+    /// Collects the signatures of `txs`, in order.
+    pub fn new(txs: &[SignedTransaction]) -> Self {
+        // Ordered by key, so that nothing depends on a hasher; only positions are kept.
+        let mut positions: std::collections::BTreeMap<&Address, usize> =
+            std::collections::BTreeMap::new();
+        let mut senders = Vec::new();
+        let items = txs
+            .iter()
+            .map(|tx| {
+                let sender = *positions.entry(tx.sender()).or_insert_with(|| {
+                    senders.push(tx.sender().clone());
+                    senders.len() - 1
+                });
+                (sender, tx.body.clone(), tx.signature.clone())
+            })
+            .collect();
+        Self { senders, items }
+    }
+
+    /// The indices of the transactions whose signature does not verify, ascending: the verdict
+    /// of [`verify_batch`] on the same transactions.
+    pub fn bad_signatures(&self) -> Vec<usize> {
+        let messages: Vec<SignedMessage<'_>> = self
+            .items
+            .iter()
+            .map(|(sender, body, signature)| SignedMessage {
+                signer: &self.senders[*sender],
+                namespace: TX_NAMESPACE,
+                message: body,
+                signature,
+            })
+            .collect();
+        verify_signatures(&messages)
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -581,6 +628,36 @@ pub(crate) mod tests {
         txs[3].signature = txs[11].signature.clone();
         txs[11].signature = signature_3;
         assert_eq!(verify_batch(&txs.iter().collect::<Vec<_>>()), vec![3, 11]);
+    }
+
+    #[test]
+    fn an_owned_signature_batch_gives_the_verdict_of_verify_batch() {
+        // Five senders, several transactions each, so that senders repeat within the batch.
+        let txs: Vec<SignedTransaction> = (0..40)
+            .map(|i| sample(i % 5, i / 5, vec![i as u8; (i % 7) as usize]))
+            .collect();
+        let verdicts = |txs: &[SignedTransaction]| {
+            (
+                SignatureBatch::new(txs).bad_signatures(),
+                verify_batch(&txs.iter().collect::<Vec<_>>()),
+            )
+        };
+        let (owned, reference) = verdicts(&txs);
+        assert!(owned.is_empty() && reference.is_empty());
+        // Signatures swapped between senders, between two transactions of one sender, and one
+        // moved onto a transaction it was not made for.
+        for (a, b) in [(3, 11), (0, 5), (39, 38)] {
+            let mut tampered = txs.clone();
+            tampered[a].signature = txs[b].signature.clone();
+            tampered[b].signature = txs[a].signature.clone();
+            let (owned, reference) = verdicts(&tampered);
+            assert_eq!(owned, reference);
+            assert_eq!(owned, vec![a.min(b), a.max(b)]);
+        }
+        let mut tampered = txs.clone();
+        tampered[17].signature = txs[2].signature.clone();
+        assert_eq!(verdicts(&tampered), (vec![17], vec![17]));
+        assert!(SignatureBatch::new(&[]).bad_signatures().is_empty());
     }
 
     proptest! {

@@ -10,7 +10,7 @@ use crate::{
     state_key,
 };
 use ailedger_core::{
-    BlockLimits, Hash, Outcome, Receipt, SignedTransaction,
+    BlockLimits, Hash, Outcome, Receipt, SignatureBatch, SignedTransaction,
     gas::{GasMeter, GasSchedule},
     leaf_hash, merkle_root, verify_batch,
 };
@@ -532,13 +532,15 @@ impl SignatureCheck {
         if txs.len() < Self::MIN_SPAWNED {
             return Self::Done(bad_signatures(txs));
         }
-        let owned = txs.to_vec();
+        // What the check needs, owned for the thread: the signed bytes are shared, and each
+        // sender's key is cloned once rather than every transaction being copied.
+        let batch = SignatureBatch::new(txs);
         let (sender, receiver) = futures::channel::oneshot::channel();
         let spawned = std::thread::Builder::new()
             .name("block-signatures".into())
             .spawn(move || {
                 // The receiver is gone only if execution was abandoned; nobody needs the verdict.
-                let _ = sender.send(bad_signatures(&owned));
+                let _ = sender.send(batch.bad_signatures());
             });
         match spawned {
             Ok(_) => Self::Spawned(receiver),
