@@ -13,13 +13,22 @@ pub fn sha256(parts: &[&[u8]]) -> Hash {
     Sha256::hash(parts)
 }
 
+/// RFC 6962's domain separation: a leaf's hash and an inner node's never collide.
+const LEAF_PREFIX: &[u8] = &[0x00];
+const NODE_PREFIX: &[u8] = &[0x01];
+
 /// RFC 6962 leaf hash: `SHA-256(0x00 || data)`.
 pub fn leaf_hash(data: &[u8]) -> Hash {
-    Sha256::hash(&[&[0x00], data])
+    leaf_hash_of_concat(data, &[])
+}
+
+/// [`leaf_hash`] of `first || second`, without building the concatenation.
+pub(crate) fn leaf_hash_of_concat(first: &[u8], second: &[u8]) -> Hash {
+    Sha256::hash(&[LEAF_PREFIX, first, second])
 }
 
 fn node_hash(left: &Hash, right: &Hash) -> Hash {
-    Sha256::hash(&[&[0x01], left.as_ref(), right.as_ref()])
+    Sha256::hash(&[NODE_PREFIX, left.as_ref(), right.as_ref()])
 }
 
 /// RFC 6962 Merkle tree hash over leaf hashes (see [`leaf_hash`]).

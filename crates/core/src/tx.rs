@@ -305,7 +305,7 @@ impl SignedTransaction {
     /// The RFC 6962 leaf hash of the canonical encoding (a leaf of a block's `txs_root`), hashed
     /// from the parts the value already holds rather than from a fresh encoding.
     pub fn leaf_hash(&self) -> Hash {
-        sha256(&[&[0x00], &self.body, self.signature.as_ref()])
+        crate::hash::leaf_hash_of_concat(&self.body, self.signature.as_ref())
     }
 
     /// The canonical encoding.

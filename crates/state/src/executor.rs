@@ -12,7 +12,7 @@ use crate::{
 use ailedger_core::{
     BlockLimits, Hash, Outcome, Receipt, SignatureBatch, SignedTransaction,
     gas::{GasMeter, GasSchedule},
-    leaf_hash, merkle_root, verify_batch,
+    leaf_hash, merkle_root,
 };
 use commonware_codec::{Copying, Decode, Encode, EncodeSize};
 
@@ -529,12 +529,12 @@ impl SignatureCheck {
     const MIN_SPAWNED: usize = 64;
 
     fn start(txs: &[SignedTransaction]) -> Self {
-        if txs.len() < Self::MIN_SPAWNED {
-            return Self::Done(bad_signatures(txs));
-        }
         // What the check needs, owned for the thread: the signed bytes are shared, and each
         // sender's key is cloned once rather than every transaction being copied.
         let batch = SignatureBatch::new(txs);
+        if txs.len() < Self::MIN_SPAWNED {
+            return Self::Done(batch.bad_signatures());
+        }
         let (sender, receiver) = futures::channel::oneshot::channel();
         let spawned = std::thread::Builder::new()
             .name("block-signatures".into())
@@ -544,7 +544,8 @@ impl SignatureCheck {
             });
         match spawned {
             Ok(_) => Self::Spawned(receiver),
-            Err(_) => Self::Done(bad_signatures(txs)),
+            // The batch went with the closure that could not run: collect it again.
+            Err(_) => Self::Done(SignatureBatch::new(txs).bad_signatures()),
         }
     }
 
@@ -556,9 +557,4 @@ impl SignatureCheck {
                 .expect("the signature thread sends its verdict before it ends"),
         }
     }
-}
-
-/// The indices of the transactions whose signatures do not verify, checked as one batch.
-fn bad_signatures(txs: &[SignedTransaction]) -> Vec<usize> {
-    verify_batch(&txs.iter().collect::<Vec<_>>())
 }
