@@ -378,37 +378,16 @@ pub fn verify_batch_with(
     txs: &[&SignedTransaction],
     strategy: &impl commonware_parallel::Strategy,
 ) -> Vec<usize> {
-    if txs.is_empty() {
-        return Vec::new();
-    }
-    let mut seed_parts: Vec<&[u8]> = Vec::with_capacity(txs.len() * 2);
-    for tx in txs {
-        seed_parts.push(&tx.body);
-        seed_parts.push(tx.signature.as_ref());
-    }
-    let seed = sha256(&seed_parts);
-    let mut seed_bytes = [0u8; 32];
-    seed_bytes.copy_from_slice(seed.as_ref());
-    let mut rng = rand::rngs::StdRng::from_seed(seed_bytes);
-    let all_valid = ed25519::PublicKey::verify_batch(
-        &mut rng,
-        txs,
-        |_, tx| BatchEntry {
+    let messages: Vec<SignedMessage<'_>> = txs
+        .iter()
+        .map(|tx| SignedMessage {
+            signer: tx.sender(),
             namespace: TX_NAMESPACE,
             message: &tx.body,
-            public_key: tx.tx.sender.public_key(),
             signature: &tx.signature,
-        },
-        strategy,
-    );
-    if all_valid {
-        return Vec::new();
-    }
-    txs.iter()
-        .enumerate()
-        .filter(|(_, tx)| tx.verify_signature().is_err())
-        .map(|(index, _)| index)
-        .collect()
+        })
+        .collect();
+    verify_signatures_with(&messages, strategy)
 }
 
 /// One signature to check in a batch: by whom, under which namespace, over which bytes.
@@ -425,9 +404,21 @@ pub struct SignedMessage<'a> {
 }
 
 /// Verifies many signatures over arbitrary messages at once, on the calling thread, as
-/// [`verify_batch`] does for transactions (same deterministic coefficients, same fallback that
-/// names each bad signature). Returns the indices of those that do not verify, ascending.
+/// [`verify_batch`] does for transactions. Returns the indices of those that do not verify,
+/// ascending.
 pub fn verify_signatures(items: &[SignedMessage<'_>]) -> Vec<usize> {
+    verify_signatures_with(items, &Sequential)
+}
+
+/// The one batch check behind [`verify_batch`], [`verify_signatures`] and [`SignatureBatch`]:
+/// one multi-scalar multiplication for the whole batch, with coefficients drawn from a
+/// generator seeded by a hash of every signer, namespace, message and signature (so the verdict
+/// is deterministic and a forger cannot predict the coefficients before fixing its
+/// signatures); when it fails, each signature is checked on its own to name the culprits.
+fn verify_signatures_with(
+    items: &[SignedMessage<'_>],
+    strategy: &impl commonware_parallel::Strategy,
+) -> Vec<usize> {
     if items.is_empty() {
         return Vec::new();
     }
@@ -453,7 +444,7 @@ pub fn verify_signatures(items: &[SignedMessage<'_>]) -> Vec<usize> {
             public_key: item.signer.public_key(),
             signature: item.signature,
         },
-        &Sequential,
+        strategy,
     );
     if all_valid {
         return Vec::new();
