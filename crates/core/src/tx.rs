@@ -415,6 +415,10 @@ pub fn verify_signatures(items: &[SignedMessage<'_>]) -> Vec<usize> {
 /// generator seeded by a hash of every signer, namespace, message and signature (so the verdict
 /// is deterministic and a forger cannot predict the coefficients before fixing its
 /// signatures); when it fails, each signature is checked on its own to name the culprits.
+///
+/// Where the processor has AVX-512 IFMA the equation is checked by `ailedger-ed25519`, which
+/// decompresses the signature points eight at a time; elsewhere by Commonware's verifier. Both
+/// apply ZIP-215's rules, so the verdict does not depend on the processor.
 fn verify_signatures_with(
     items: &[SignedMessage<'_>],
     strategy: &impl commonware_parallel::Strategy,
@@ -422,30 +426,12 @@ fn verify_signatures_with(
     if items.is_empty() {
         return Vec::new();
     }
-    let mut seed_parts: Vec<&[u8]> = Vec::with_capacity(items.len() * 4);
-    for item in items {
-        seed_parts.extend([
-            item.signer.as_bytes(),
-            item.namespace,
-            item.message,
-            item.signature.as_ref(),
-        ]);
-    }
-    let seed = sha256(&seed_parts);
-    let mut seed_bytes = [0u8; 32];
-    seed_bytes.copy_from_slice(seed.as_ref());
-    let mut rng = rand::rngs::StdRng::from_seed(seed_bytes);
-    let all_valid = ed25519::PublicKey::verify_batch(
-        &mut rng,
-        items,
-        |_, item| BatchEntry {
-            namespace: item.namespace,
-            message: item.message,
-            public_key: item.signer.public_key(),
-            signature: item.signature,
-        },
-        strategy,
-    );
+    let seed_bytes = seed_of(items);
+    let all_valid = if ailedger_ed25519::accelerated() {
+        verify_accelerated(items, &seed_bytes, strategy)
+    } else {
+        verify_commonware(items, seed_bytes, strategy)
+    };
     if all_valid {
         return Vec::new();
     }
@@ -460,6 +446,95 @@ fn verify_signatures_with(
         })
         .map(|(index, _)| index)
         .collect()
+}
+
+/// The seed of a batch's weights: a hash of every signer, namespace, message and signature.
+fn seed_of(items: &[SignedMessage<'_>]) -> [u8; 32] {
+    let mut seed_parts: Vec<&[u8]> = Vec::with_capacity(items.len() * 4);
+    for item in items {
+        seed_parts.extend([
+            item.signer.as_bytes(),
+            item.namespace,
+            item.message,
+            item.signature.as_ref(),
+        ]);
+    }
+    let mut seed = [0u8; 32];
+    seed.copy_from_slice(sha256(&seed_parts).as_ref());
+    seed
+}
+
+/// Whether every signature of `items` verifies, by Commonware's batch verifier.
+fn verify_commonware(
+    items: &[SignedMessage<'_>],
+    seed: [u8; 32],
+    strategy: &impl commonware_parallel::Strategy,
+) -> bool {
+    let mut rng = rand::rngs::StdRng::from_seed(seed);
+    ed25519::PublicKey::verify_batch(
+        &mut rng,
+        items,
+        |_, item| BatchEntry {
+            namespace: item.namespace,
+            message: item.message,
+            public_key: item.signer.public_key(),
+            signature: item.signature,
+        },
+        strategy,
+    )
+}
+
+/// Most signatures in one shard of an accelerated check run in parallel: fewer would waste
+/// the bucket sums of the multi-scalar multiplication, which cost the same for any shard.
+const MIN_SHARD: std::num::NonZeroUsize = std::num::NonZeroUsize::new(2048).expect("non-zero");
+
+/// Whether every signature of `items` verifies, by `ailedger-ed25519`, in shards the strategy
+/// may run in parallel. Each shard is its own equation, its weights drawn from the batch's
+/// seed and the shard's position.
+fn verify_accelerated(
+    items: &[SignedMessage<'_>],
+    seed: &[u8; 32],
+    strategy: &impl commonware_parallel::Strategy,
+) -> bool {
+    strategy.run_batches(items.len(), MIN_SHARD, 1, |batches| {
+        batches
+            .map_collect_vec(
+                |ranges| ranges.into_iter().collect::<Vec<_>>(),
+                |range| {
+                    let start = (range.start as u64).to_le_bytes();
+                    let shard_seed = sha256(&[seed.as_slice(), &start]);
+                    let mut shard_seed_bytes = [0u8; 32];
+                    shard_seed_bytes.copy_from_slice(shard_seed.as_ref());
+                    verify_shard(&items[range], &shard_seed_bytes)
+                },
+            )
+            .into_iter()
+            .all(|valid| valid)
+    })
+}
+
+/// One equation over `items`, each distinct signer's key listed once (found in key order, so
+/// nothing depends on a hasher).
+fn verify_shard(items: &[SignedMessage<'_>], seed: &[u8; 32]) -> bool {
+    let mut positions: std::collections::BTreeMap<&[u8], usize> = std::collections::BTreeMap::new();
+    let mut keys: Vec<[u8; 32]> = Vec::new();
+    let mut entries = Vec::with_capacity(items.len());
+    for item in items {
+        let key = *positions.entry(item.signer.as_bytes()).or_insert_with(|| {
+            keys.push(key_bytes(item.signer));
+            keys.len() - 1
+        });
+        let Ok(signature) = <&[u8; 64]>::try_from(item.signature.as_ref()) else {
+            return false;
+        };
+        entries.push(ailedger_ed25519::Entry {
+            key,
+            namespace: item.namespace,
+            message: item.message,
+            signature,
+        });
+    }
+    ailedger_ed25519::verify_batch(&keys, &entries, seed)
 }
 
 /// The signatures of many transactions, owned, to check on another thread without copying the
@@ -505,8 +580,37 @@ impl SignatureBatch {
                 signature,
             })
             .collect();
+        if ailedger_ed25519::accelerated() && !messages.is_empty() {
+            // The senders are listed once each already: the equation needs no regrouping.
+            let keys: Vec<[u8; 32]> = self.senders.iter().map(key_bytes).collect();
+            let entries: Option<Vec<ailedger_ed25519::Entry<'_>>> = self
+                .items
+                .iter()
+                .map(|(sender, body, signature)| {
+                    Some(ailedger_ed25519::Entry {
+                        key: *sender,
+                        namespace: TX_NAMESPACE,
+                        message: body,
+                        signature: signature.as_ref().try_into().ok()?,
+                    })
+                })
+                .collect();
+            if let Some(entries) = entries
+                && ailedger_ed25519::verify_batch(&keys, &entries, &seed_of(&messages))
+            {
+                return Vec::new();
+            }
+        }
+        // Not all valid: the general path names the culprits.
         verify_signatures(&messages)
     }
+}
+
+/// The 32 bytes of an address's key.
+fn key_bytes(address: &Address) -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(address.as_bytes());
+    bytes
 }
 
 #[cfg(test)]
@@ -649,6 +753,69 @@ pub(crate) mod tests {
         tampered[17].signature = txs[2].signature.clone();
         assert_eq!(verdicts(&tampered), (vec![17], vec![17]));
         assert!(SignatureBatch::new(&[]).bad_signatures().is_empty());
+    }
+
+    /// Both equations, on one thread and on a pool that splits the batch into shards.
+    fn both_verdicts(txs: &[SignedTransaction]) -> [bool; 4] {
+        let messages: Vec<SignedMessage<'_>> = txs
+            .iter()
+            .map(|tx| SignedMessage {
+                signer: tx.sender(),
+                namespace: TX_NAMESPACE,
+                message: &tx.body,
+                signature: &tx.signature,
+            })
+            .collect();
+        let pool = commonware_parallel::Rayon::new(std::num::NonZeroUsize::new(2).expect("2"))
+            .expect("a pool");
+        let seed = [5u8; 32];
+        [
+            verify_accelerated(&messages, &seed, &Sequential),
+            verify_accelerated(&messages, &seed, &pool),
+            verify_commonware(&messages, seed, &Sequential),
+            verify_commonware(&messages, seed, &pool),
+        ]
+    }
+
+    #[test]
+    fn the_accelerated_and_commonware_equations_agree() {
+        // More than two shards' worth, from few senders, so shards split senders' runs.
+        let txs: Vec<SignedTransaction> = (0..(3 * MIN_SHARD.get() as u64 + 5))
+            .map(|i| sample(i % 7, i / 7, vec![i as u8; (i % 5) as usize]))
+            .collect();
+        assert_eq!(both_verdicts(&txs), [true; 4]);
+        for position in [0, 1, MIN_SHARD.get(), txs.len() - 1] {
+            let mut tampered = txs.clone();
+            tampered[position].signature = txs[(position + 1) % txs.len()].signature.clone();
+            assert_eq!(
+                both_verdicts(&tampered),
+                [false; 4],
+                "bad signature at {position}"
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn the_equations_agree_on_any_corrupted_signature(
+            count in 1u64..30,
+            which in any::<proptest::sample::Index>(),
+            position in 0usize..64,
+            value: u8,
+        ) {
+            let mut txs: Vec<SignedTransaction> =
+                (0..count).map(|i| sample(i % 3, i / 3, vec![1; 3])).collect();
+            let i = which.index(txs.len());
+            let mut bytes = [0u8; 64];
+            bytes.copy_from_slice(txs[i].signature.as_ref());
+            bytes[position] = value;
+            if let Ok(signature) = ed25519::Signature::decode_cfg(Copying(&bytes[..]), &()) {
+                txs[i].signature = signature;
+                let verdicts = both_verdicts(&txs);
+                prop_assert!(verdicts.iter().all(|v| *v == verdicts[0]), "{:?}", verdicts);
+            }
+        }
     }
 
     proptest! {
