@@ -38,6 +38,9 @@ use tokio::time::Instant;
 /// How long one request may take before it fails with [`ClientError::Transport`].
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How many nonces [`Client::submit_at_next_nonce`] tries before giving up.
+pub const NONCE_ATTEMPTS: u32 = 5;
+
 /// How often [`Client::wait_for_tx`] asks about the transaction.
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
 
@@ -119,6 +122,35 @@ impl Client {
     pub async fn submit(&self, tx: &SignedTransaction) -> Result<Hash, ClientError> {
         let response: SubmitTxResponse = self.post("/v1/tx", &SubmitTxRequest::new(tx)).await?;
         Ok(response.hash)
+    }
+
+    /// Signs a transaction from `sender` at the account's next nonce (`sign` builds and signs
+    /// it for a nonce) and submits it; returns its id and the nonce used.
+    ///
+    /// Another submitter from the same account (a second tool, a service anchoring for it)
+    /// can take that nonce between the question and the submission; the node then answers
+    /// `NONCE_TOO_LOW`, and the nonce is asked again and the transaction signed again, up to
+    /// [`NONCE_ATTEMPTS`] times in all. A nonce chosen by the caller is submitted with
+    /// [`Client::submit`] instead: nothing is retried over the caller's choice.
+    pub async fn submit_at_next_nonce<E: From<ClientError>>(
+        &self,
+        sender: &Address,
+        mut sign: impl FnMut(u64) -> Result<SignedTransaction, E>,
+    ) -> Result<(Hash, u64), E> {
+        let mut attempts = 1;
+        loop {
+            let nonce = self.account(sender).await?.next_nonce;
+            let tx = sign(nonce)?;
+            match self.submit(&tx).await {
+                Ok(hash) => return Ok((hash, nonce)),
+                Err(error)
+                    if error.code() == Some("NONCE_TOO_LOW") && attempts < NONCE_ATTEMPTS =>
+                {
+                    attempts += 1;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
     }
 
     /// Submits transactions in order (`POST /v1/txs`); one result per transaction: its id, or why

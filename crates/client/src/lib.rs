@@ -32,6 +32,6 @@ pub mod encoding;
 mod error;
 pub mod verify;
 
-pub use client::{BlockRef, Client, model_path_segment};
+pub use client::{BlockRef, Client, NONCE_ATTEMPTS, model_path_segment};
 pub use error::ClientError;
 pub use verify::{ProofSummary, VerificationError, Verified, VerifiedAccount, VerifiedQuery};

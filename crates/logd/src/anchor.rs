@@ -105,19 +105,24 @@ pub async fn submit(
 ) -> Result<TxRecordView, AnchorError> {
     let sender = key.address();
     let chain = client.chain().await?;
-    let nonce = client.account(&sender).await?.next_nonce;
-    let tx = Transaction::new(
-        &chain.chain_id,
-        sender,
-        nonce,
-        gas_limit,
-        chain.min_gas_price,
-        Logs::ID,
-        msg.encode().to_vec(),
-    )
-    .map_err(|error| AnchorError::Build(error.to_string()))?
-    .sign(key);
-    let hash = client.submit(&tx).await?;
+    let payload = msg.encode().to_vec();
+    // The account may be shared (the operator's CLI, another service): a nonce taken in
+    // between is asked again rather than failing the anchor.
+    let (hash, _) = client
+        .submit_at_next_nonce(&sender, |nonce| {
+            Transaction::new(
+                &chain.chain_id,
+                sender.clone(),
+                nonce,
+                gas_limit,
+                chain.min_gas_price,
+                Logs::ID,
+                payload.clone(),
+            )
+            .map_err(|error| AnchorError::Build(error.to_string()))
+            .map(|tx| tx.sign(key))
+        })
+        .await?;
     Ok(client.wait_for_tx(&hash, timeout).await?)
 }
 

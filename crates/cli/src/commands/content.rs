@@ -28,7 +28,7 @@ use ailedger_client::{
     Client,
     dto::{ClaimView, SimilarRequest, VersionStatusView},
 };
-use ailedger_core::{ChainId, Hash, Transaction, sha256};
+use ailedger_core::{ChainId, Hash, SignedTransaction, Transaction, sha256};
 use ailedger_credentials::{
     AiGenerated, Generation, HumanMade, MediaFormat, ModelAgent, ModelVersionId, Origin, Placement,
     Receipt, Report, SigningCredentials, TrainingMining, TrustAnchors, Verdict,
@@ -287,28 +287,29 @@ async fn register(
     let ContentMsg::RegisterClaim(spec) = &msg;
     let sender = key.key.address();
     let chain = client.chain().await.context("fetching the chain")?;
-    let nonce = client
-        .account(&sender)
-        .await
-        .with_context(|| format!("fetching the nonce of {sender}"))?
-        .next_nonce;
     let bytes = u64::try_from(msg.encode_size()).unwrap_or(u64::MAX);
     // Metered reads and writes come on top of the claim's own charge; only what is used is paid.
     let gas_limit = 300_000_u64
         .saturating_add(claim_gas(spec))
         .saturating_add(bytes.saturating_mul(40));
-    let tx = Transaction::new(
-        &chain.chain_id,
-        sender,
-        nonce,
-        gas_limit,
-        chain.min_gas_price,
-        Content::ID,
-        msg.encode().to_vec(),
-    )
-    .context("building the transaction")?
-    .sign(&key.key);
-    let hash = client.submit(&tx).await.context("submitting the claim")?;
+    let payload = msg.encode().to_vec();
+    let sign = |nonce: u64| -> anyhow::Result<SignedTransaction> {
+        Ok(Transaction::new(
+            &chain.chain_id,
+            sender.clone(),
+            nonce,
+            gas_limit,
+            chain.min_gas_price,
+            Content::ID,
+            payload.clone(),
+        )
+        .context("building the transaction")?
+        .sign(&key.key))
+    };
+    let (hash, _) = client
+        .submit_at_next_nonce(&sender, sign)
+        .await
+        .context("submitting the claim")?;
     let record = client
         .wait_for_tx(&hash, args.timeout)
         .await

@@ -17,7 +17,7 @@ use ailedger_client::{
     Client, ClientError, ProofSummary,
     dto::{DatasetView, ModelVersionView, OutcomeView, TxRecordView, VersionStatusView},
 };
-use ailedger_core::{Hash, ModuleId, Transaction};
+use ailedger_core::{Hash, ModuleId, SignedTransaction, Transaction};
 use ailedger_interop::model_signing::{HashOptions, hash_directory};
 use ailedger_state::{
     Module,
@@ -235,33 +235,33 @@ pub(super) async fn send(
     let sender = key.key.address();
     let chain = client.chain().await.context("fetching the chain id")?;
     let gas_price = args.gas_price.unwrap_or(chain.min_gas_price);
-    let nonce = match args.nonce {
-        Some(nonce) => nonce,
-        None => {
-            client
-                .account(&sender)
-                .await
-                .with_context(|| format!("fetching the nonce of {sender}"))?
-                .next_nonce
-        }
-    };
     let gas_limit = args.gas_limit.unwrap_or(default_gas);
-    let tx = Transaction::new(
-        &chain.chain_id,
-        sender,
-        nonce,
-        gas_limit,
-        gas_price,
-        module,
-        payload,
-    )
-    .context("building the transaction")?
-    .sign(&key.key);
-    tracing::debug!(target: "ailedger::cli", hash = %tx.hash(), kind, "submitting");
-    let hash = client
-        .submit(&tx)
-        .await
-        .with_context(|| format!("submitting the {kind} transaction"))?;
+    let sign = |nonce: u64| -> anyhow::Result<SignedTransaction> {
+        let tx = Transaction::new(
+            &chain.chain_id,
+            sender.clone(),
+            nonce,
+            gas_limit,
+            gas_price,
+            module,
+            payload.clone(),
+        )
+        .context("building the transaction")?
+        .sign(&key.key);
+        tracing::debug!(target: "ailedger::cli", hash = %tx.hash(), kind, nonce, "submitting");
+        Ok(tx)
+    };
+    let hash = match args.nonce {
+        Some(nonce) => client
+            .submit(&sign(nonce)?)
+            .await
+            .map_err(anyhow::Error::from),
+        None => client
+            .submit_at_next_nonce(&sender, sign)
+            .await
+            .map(|(hash, _)| hash),
+    }
+    .with_context(|| format!("submitting the {kind} transaction"))?;
     let record = if args.wait {
         Some(
             client

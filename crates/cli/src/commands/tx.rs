@@ -6,7 +6,7 @@ use crate::{
     output::{Fields, tx_record},
 };
 use ailedger_client::dto::{OutcomeView, SubmitTxResponse};
-use ailedger_core::{Hash, Transaction};
+use ailedger_core::{Hash, SignedTransaction, Transaction};
 use ailedger_state::{
     Module,
     bank::{Bank, BankMsg},
@@ -24,38 +24,38 @@ pub(super) async fn transfer(context: &Context, args: TransferArgs) -> anyhow::R
     let client = context.client()?;
     let chain = client.chain().await.context("fetching the chain id")?;
     let gas_price = args.gas_price.unwrap_or(chain.min_gas_price);
-    let nonce = match args.nonce {
-        Some(nonce) => nonce,
-        None => {
-            client
-                .account(&sender)
-                .await
-                .with_context(|| format!("fetching the nonce of {sender}"))?
-                .next_nonce
-        }
-    };
     let to = super::account::resolve(context, args.to.clone())?;
     let to_display = to.to_string();
-    let msg = BankMsg::Transfer {
+    let payload = BankMsg::Transfer {
         to,
         amount: args.amount,
+    }
+    .encode()
+    .to_vec();
+    let sign = |nonce: u64| -> anyhow::Result<SignedTransaction> {
+        let tx = Transaction::new(
+            &chain.chain_id,
+            sender.clone(),
+            nonce,
+            args.gas_limit,
+            gas_price,
+            Bank::ID,
+            payload.clone(),
+        )
+        .context("building the transaction")?
+        .sign(&stored.key);
+        tracing::debug!(target: "ailedger::cli", hash = %tx.hash(), nonce, "submitting transfer");
+        Ok(tx)
     };
-    let tx = Transaction::new(
-        &chain.chain_id,
-        sender.clone(),
-        nonce,
-        args.gas_limit,
-        gas_price,
-        Bank::ID,
-        msg.encode().to_vec(),
-    )
-    .context("building the transaction")?
-    .sign(&stored.key);
-    tracing::debug!(target: "ailedger::cli", hash = %tx.hash(), nonce, "submitting transfer");
-    let hash = client
-        .submit(&tx)
-        .await
-        .context("submitting the transaction")?;
+    let (hash, nonce) = match args.nonce {
+        Some(nonce) => client
+            .submit(&sign(nonce)?)
+            .await
+            .map(|hash| (hash, nonce))
+            .map_err(anyhow::Error::from),
+        None => client.submit_at_next_nonce(&sender, sign).await,
+    }
+    .context("submitting the transaction")?;
 
     if !args.wait {
         let response = SubmitTxResponse { hash };
