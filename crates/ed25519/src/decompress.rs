@@ -10,7 +10,7 @@
 //! Where IFMA is missing, the same steps run one point at a time on the serial field
 //! ([`crate::field`]).
 //!
-//! Measured on an AMD EPYC (Zen 4, 3.65 GHz), 30,000 points (`decompress_timing`): about
+//! Measured on an AMD EPYC (Zen 4, 3.65 GHz), 30,000 points (`benches/verify.rs`): about
 //! 465 ns per point on the IFMA path, against 4.5 us for curve25519-dalek's `decompress` and
 //! 4.25 us for the serial path here.
 //!
@@ -71,7 +71,7 @@ fn decompress_all_serial(encodings: &[[u8; 32]], out: &mut Vec<Option<(Limbs, Li
 }
 
 /// One point, step for step as curve25519-dalek's `decompress::step_1` and `step_2`.
-fn decompress_serial(encoding: &[u8; 32]) -> Option<(Limbs, Limbs)> {
+pub(crate) fn decompress_serial(encoding: &[u8; 32]) -> Option<(Limbs, Limbs)> {
     let y = Fe::from_bytes(encoding);
     let yy = y.square();
     let u = yy.sub(&Fe::ONE); // u = y^2 - 1
@@ -479,39 +479,6 @@ mod tests {
             encodings in proptest::collection::vec(any::<[u8; 32]>(), 0..40),
         ) {
             check(&encodings);
-        }
-    }
-
-    /// Nanoseconds per point of `f` over `encodings`, best of a few runs.
-    fn time_per_point(encodings: &[[u8; 32]], mut f: impl FnMut(&[[u8; 32]])) -> f64 {
-        (0..5)
-            .map(|_| {
-                let start = std::time::Instant::now();
-                f(std::hint::black_box(encodings));
-                start.elapsed().as_nanos() as f64 / encodings.len() as f64
-            })
-            .fold(f64::INFINITY, f64::min)
-    }
-
-    /// Not a check: prints ns per point for each implementation (run in release with
-    /// `cargo test -p ailedger-ed25519 --release -- --ignored decompress_timing --nocapture`).
-    #[test]
-    #[ignore = "timing, not a check"]
-    fn decompress_timing() {
-        let mut rng = StdRng::seed_from_u64(4);
-        let encodings = random_points(&mut rng, 30_000);
-        let mut out = Vec::new();
-        let dalek = time_per_point(&encodings, |e| {
-            for encoding in e {
-                std::hint::black_box(CompressedEdwardsY(*encoding).decompress());
-            }
-        });
-        println!("dalek decompress: {dalek:.1} ns/point");
-        let mut paths = paths();
-        paths.remove(0); // the entry point is one of the others
-        for (name, path) in paths {
-            let ns = time_per_point(&encodings, |e| path(e, &mut out));
-            println!("{name}: {ns:.1} ns/point");
         }
     }
 }

@@ -125,6 +125,39 @@ pub fn verify_batch(keys: &[[u8; 32]], entries: &[Entry<'_>], seed: &[u8; 32]) -
     sum.double().double().double().is_identity()
 }
 
+/// The verifier's parts, for `benches/verify.rs` to time one by one; not part of the API.
+#[doc(hidden)]
+pub mod parts {
+    use crate::{decompress, field::Fe, msm, point::AffineNiels};
+
+    /// Points prepared for the multi-scalar multiplication.
+    #[derive(Debug)]
+    pub struct Prepared(Vec<AffineNiels>);
+
+    /// Decompresses `encodings` as the verifier does, the eight-lane path where available.
+    pub fn decompress(encodings: &[[u8; 32]]) -> Option<Prepared> {
+        let mut out = Vec::with_capacity(encodings.len());
+        decompress::decompress_batch(encodings, &mut out);
+        out.into_iter()
+            .map(|point| point.map(|(x, y)| AffineNiels::from_affine(Fe(x), Fe(y))))
+            .collect::<Option<Vec<_>>>()
+            .map(Prepared)
+    }
+
+    /// The serial decompression of every encoding, for comparison; how many are points.
+    pub fn decompress_serial(encodings: &[[u8; 32]]) -> usize {
+        encodings
+            .iter()
+            .filter(|encoding| decompress::decompress_serial(encoding).is_some())
+            .count()
+    }
+
+    /// Whether sum(weights[i] * points[i]) is the identity, each weight under 2^bits.
+    pub fn weighted_sum(weights: &[[u64; 4]], bits: u32, points: &Prepared) -> bool {
+        msm::multiscalar_mul(weights, bits, &points.0).is_identity()
+    }
+}
+
 /// The standard encoding of the base point B.
 const BASEPOINT_ENCODING: [u8; 32] = [
     0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,

@@ -16,7 +16,7 @@ mod ifma;
 
 /// What adding one point into its bucket costs on each path, and what one bucket adds to a
 /// window's running sums (two full additions, serial on both paths), in nanoseconds as
-/// measured on Zen 4 (`msm_timing`). Only their ratios matter.
+/// measured on Zen 4 (`benches/verify.rs` times both calls). Only their ratios matter.
 const POINT_COST_SERIAL: u64 = 150;
 /// See [`POINT_COST_SERIAL`].
 #[cfg(target_arch = "x86_64")]
@@ -520,89 +520,5 @@ mod tests {
             let (scalars, ks): (Vec<u128>, Vec<u64>) = pairs.into_iter().unzip();
             check_windows(&scalars, &ks, [c].into_iter());
         }
-    }
-}
-
-#[cfg(test)]
-mod timing {
-    use super::*;
-    use crate::field::Fe;
-    use curve25519_dalek::{Scalar, edwards::EdwardsPoint};
-    use rand::{RngExt, SeedableRng, rngs::StdRng};
-
-    /// `n` random points, prepared as the verifier prepares them.
-    fn random_points(rng: &mut StdRng, n: usize) -> Vec<AffineNiels> {
-        let encodings: Vec<[u8; 32]> = (0..n)
-            .map(|_| {
-                let scalar = Scalar::from_bytes_mod_order(rng.random());
-                EdwardsPoint::mul_base(&scalar).compress().to_bytes()
-            })
-            .collect();
-        let mut out = Vec::new();
-        crate::decompress::decompress_batch(&encodings, &mut out);
-        out.into_iter()
-            .map(|p| {
-                let (x, y) = p.expect("a point");
-                AffineNiels::from_affine(Fe(x), Fe(y))
-            })
-            .collect()
-    }
-
-    /// Milliseconds for `f`, best of a few runs.
-    fn time_ms(mut f: impl FnMut()) -> f64 {
-        (0..5)
-            .map(|_| {
-                let start = std::time::Instant::now();
-                f();
-                start.elapsed().as_secs_f64() * 1e3
-            })
-            .fold(f64::INFINITY, f64::min)
-    }
-
-    /// Not a check: prints the two multi-scalar multiplications of the benchmark's batch
-    /// (30,000 signature points with 128-bit weights, 2,001 key points with full scalars) and
-    /// the serial field multiplication (`cargo test -p ailedger-ed25519 --release --
-    /// --ignored msm_timing --nocapture`).
-    #[test]
-    #[ignore = "timing, not a check"]
-    fn msm_timing() {
-        let mut rng = StdRng::seed_from_u64(5);
-        let points = random_points(&mut rng, 30_000);
-        let weights: Vec<[u64; 4]> = (0..points.len())
-            .map(|_| [rng.random(), rng.random(), 0, 0])
-            .collect();
-        let ms = time_ms(|| {
-            std::hint::black_box(multiscalar_mul(
-                &weights,
-                128,
-                std::hint::black_box(&points),
-            ));
-        });
-        println!("128-bit MSM, 30,000 points: {ms:.2} ms");
-        let keys = &points[..2001];
-        let scalars: Vec<[u64; 4]> = (0..keys.len())
-            .map(|_| {
-                [
-                    rng.random(),
-                    rng.random(),
-                    rng.random(),
-                    rng.random::<u64>() >> 3,
-                ]
-            })
-            .collect();
-        let ms = time_ms(|| {
-            std::hint::black_box(multiscalar_mul(&scalars, 253, std::hint::black_box(keys)));
-        });
-        println!("253-bit MSM, 2,001 points: {ms:.2} ms");
-        let mut x = Fe::from_bytes(&rng.random());
-        let y = Fe::from_bytes(&rng.random());
-        let rounds = 1_000_000;
-        let ns = time_ms(|| {
-            for _ in 0..rounds {
-                x = std::hint::black_box(x).mul(&y);
-            }
-        }) * 1e6
-            / f64::from(rounds);
-        println!("serial field multiplication: {ns:.2} ns");
     }
 }

@@ -178,7 +178,7 @@ fn prefetch(points: &[AffineNiels], entries: &[u64; 8]) {
 /// How many vectors of eight lanes sum side by side. Each addition is two rounds of
 /// independent multiplications (3, then 4), each waiting for the last, so a second vector
 /// could fill the multiplier pipes while a round's last products drain; on Zen 4 it did not
-/// pay (`msm_timing`, 30,000 points: 15.2 to 15.8 ms with one, 16.8 with two), as the pipes
+/// pay (30,000 points: 15.2 to 15.8 ms with one, 16.8 with two), as the pipes
 /// are already nearly saturated by the additions, subtractions and carries around the
 /// multiplications. Kept as a parameter for other processors.
 const CHAINS: usize = 1;
