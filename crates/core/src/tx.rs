@@ -484,7 +484,7 @@ fn verify_commonware(
     )
 }
 
-/// Most signatures in one shard of an accelerated check run in parallel: fewer would waste
+/// Fewest signatures in one shard of an accelerated check run in parallel: fewer would waste
 /// the bucket sums of the multi-scalar multiplication, which cost the same for any shard.
 const MIN_SHARD: std::num::NonZeroUsize = std::num::NonZeroUsize::new(2048).expect("non-zero");
 
