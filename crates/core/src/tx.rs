@@ -288,6 +288,17 @@ impl SignedTransaction {
         &self.tx.sender
     }
 
+    /// The signature as a batch check takes it: by the sender, over the body, under
+    /// [`TX_NAMESPACE`].
+    pub(crate) fn signed_message(&self) -> SignedMessage<'_> {
+        SignedMessage {
+            signer: self.sender(),
+            namespace: TX_NAMESPACE,
+            message: &self.body,
+            signature: &self.signature,
+        }
+    }
+
     /// Checks the signature against the sender's key.
     pub fn verify_signature(&self) -> Result<(), SignatureError> {
         if self
@@ -378,15 +389,7 @@ pub fn verify_batch_with(
     txs: &[&SignedTransaction],
     strategy: &impl commonware_parallel::Strategy,
 ) -> Vec<usize> {
-    let messages: Vec<SignedMessage<'_>> = txs
-        .iter()
-        .map(|tx| SignedMessage {
-            signer: tx.sender(),
-            namespace: TX_NAMESPACE,
-            message: &tx.body,
-            signature: &tx.signature,
-        })
-        .collect();
+    let messages: Vec<SignedMessage<'_>> = txs.iter().map(|tx| tx.signed_message()).collect();
     verify_signatures_with(&messages, strategy)
 }
 
@@ -516,14 +519,10 @@ fn verify_accelerated(
 /// One equation over `items`, each distinct signer's key listed once (found in key order, so
 /// nothing depends on a hasher).
 fn verify_shard(items: &[SignedMessage<'_>], seed: &[u8; 32]) -> bool {
-    let mut positions: std::collections::BTreeMap<&[u8], usize> = std::collections::BTreeMap::new();
-    let mut keys: Vec<[u8; 32]> = Vec::new();
+    let (signers, positions) = distinct_signers(items.iter().map(|item| item.signer));
+    let keys: Vec<[u8; 32]> = signers.into_iter().map(key_bytes).collect();
     let mut entries = Vec::with_capacity(items.len());
-    for item in items {
-        let key = *positions.entry(item.signer.as_bytes()).or_insert_with(|| {
-            keys.push(key_bytes(item.signer));
-            keys.len() - 1
-        });
+    for (item, key) in items.iter().zip(positions) {
         let Ok(signature) = <&[u8; 64]>::try_from(item.signature.as_ref()) else {
             return false;
         };
@@ -535,6 +534,25 @@ fn verify_shard(items: &[SignedMessage<'_>], seed: &[u8; 32]) -> bool {
         });
     }
     ailedger_ed25519::verify_batch(&keys, &entries, seed)
+}
+
+/// The distinct signers, in order of first appearance, and each signature's signer's position
+/// among them: the batch equation has one term per key. Looked up in key order, so that
+/// nothing depends on a hasher.
+fn distinct_signers<'a>(
+    signers: impl Iterator<Item = &'a Address>,
+) -> (Vec<&'a Address>, Vec<usize>) {
+    let mut found: std::collections::BTreeMap<&Address, usize> = std::collections::BTreeMap::new();
+    let mut distinct = Vec::new();
+    let positions = signers
+        .map(|signer| {
+            *found.entry(signer).or_insert_with(|| {
+                distinct.push(signer);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    (distinct, positions)
 }
 
 /// The signatures of many transactions, owned, to check on another thread without copying the
@@ -550,21 +568,16 @@ pub struct SignatureBatch {
 impl SignatureBatch {
     /// Collects the signatures of `txs`, in order.
     pub fn new(txs: &[SignedTransaction]) -> Self {
-        // Ordered by key, so that nothing depends on a hasher; only positions are kept.
-        let mut positions: std::collections::BTreeMap<&Address, usize> =
-            std::collections::BTreeMap::new();
-        let mut senders = Vec::new();
+        let (senders, positions) = distinct_signers(txs.iter().map(SignedTransaction::sender));
         let items = txs
             .iter()
-            .map(|tx| {
-                let sender = *positions.entry(tx.sender()).or_insert_with(|| {
-                    senders.push(tx.sender().clone());
-                    senders.len() - 1
-                });
-                (sender, tx.body.clone(), tx.signature.clone())
-            })
+            .zip(positions)
+            .map(|(tx, sender)| (sender, tx.body.clone(), tx.signature.clone()))
             .collect();
-        Self { senders, items }
+        Self {
+            senders: senders.into_iter().cloned().collect(),
+            items,
+        }
     }
 
     /// The indices of the transactions whose signature does not verify, ascending: the verdict
@@ -757,15 +770,8 @@ pub(crate) mod tests {
 
     /// Both equations, on one thread and on a pool that splits the batch into shards.
     fn both_verdicts(txs: &[SignedTransaction]) -> [bool; 4] {
-        let messages: Vec<SignedMessage<'_>> = txs
-            .iter()
-            .map(|tx| SignedMessage {
-                signer: tx.sender(),
-                namespace: TX_NAMESPACE,
-                message: &tx.body,
-                signature: &tx.signature,
-            })
-            .collect();
+        let messages: Vec<SignedMessage<'_>> =
+            txs.iter().map(SignedTransaction::signed_message).collect();
         let pool = commonware_parallel::Rayon::new(std::num::NonZeroUsize::new(2).expect("2"))
             .expect("a pool");
         let seed = [5u8; 32];

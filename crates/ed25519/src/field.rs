@@ -17,7 +17,7 @@
 //! bounds the comments prove; a check failing would mean one of these proofs is wrong.
 
 /// Low 51 bits: one limb's worth.
-const MASK51: u64 = (1 << 51) - 1;
+pub(crate) const MASK51: u64 = (1 << 51) - 1;
 
 /// A field element in radix 2^51, limbs below 2^52 (see the module docs).
 ///
@@ -29,7 +29,7 @@ pub(crate) struct Fe(pub(crate) [u64; 5]);
 
 /// 16p limb by limb: added before subtracting so that no limb goes negative (every limb of it
 /// is above 2^54, more than any weakly reduced limb).
-const SIXTEEN_P: [u64; 5] = [
+pub(crate) const SIXTEEN_P: [u64; 5] = [
     16 * ((1 << 51) - 19),
     16 * MASK51,
     16 * MASK51,

@@ -24,6 +24,7 @@ mod point;
 mod wide;
 
 use crate::{field::Fe, point::AffineNiels};
+use commonware_codec::{EncodeSize as _, Write as _, varint::UInt};
 use curve25519_dalek::Scalar;
 use sha2::{Digest, Sha512};
 
@@ -95,7 +96,9 @@ pub fn verify_batch(keys: &[[u8; 32]], entries: &[Entry<'_>], seed: &[u8; 32]) -
         let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes)) else {
             return false;
         };
-        let k = challenge(&entry.signature[..32], key, entry.namespace, entry.message);
+        let Some(k) = challenge(&entry.signature[..32], key, entry.namespace, entry.message) else {
+            return false;
+        };
         let z = weights.next();
         base_sum.add_product(z, &words(&s));
         key_sums[entry.key].add_product(z, &words(&k));
@@ -166,30 +169,20 @@ const BASEPOINT_ENCODING: [u8; 32] = [
 
 /// k = SHA-512(R || A || framed message) mod l, as Commonware's Ed25519 signs: the namespace's
 /// length as a LEB128 varint, the namespace, then the message.
-fn challenge(r: &[u8], key: &[u8; 32], namespace: &[u8], message: &[u8]) -> Scalar {
+fn challenge(r: &[u8], key: &[u8; 32], namespace: &[u8], message: &[u8]) -> Option<Scalar> {
     let mut hash = Sha512::new();
     hash.update(r);
     hash.update(key);
-    let mut varint = [0u8; 10];
-    let mut len = namespace.len();
-    let mut used = 0;
-    loop {
-        let byte = (len & 0x7f) as u8;
-        len >>= 7;
-        if len == 0 {
-            varint[used] = byte;
-            used += 1;
-            break;
-        }
-        varint[used] = byte | 0x80;
-        used += 1;
-    }
-    hash.update(&varint[..used]);
+    // Commonware's own framing: a namespace longer than u32::MAX frames nothing it signs.
+    let len = UInt(u32::try_from(namespace.len()).ok()?);
+    let mut prefix = [0u8; 5];
+    len.write(&mut prefix.as_mut_slice());
+    hash.update(&prefix[..len.encode_size()]);
     hash.update(namespace);
     hash.update(message);
     let mut wide = [0u8; 64];
     wide.copy_from_slice(&hash.finalize());
-    Scalar::from_bytes_mod_order_wide(&wide)
+    Some(Scalar::from_bytes_mod_order_wide(&wide))
 }
 
 /// The little-endian words of a reduced scalar (under 2^253).
@@ -330,10 +323,8 @@ mod tests {
                 .collect()
         }
 
-        fn ours(&self) -> bool {
-            let keys = self.keys();
-            let entries: Vec<Entry<'_>> = self
-                .items
+        fn entries(&self) -> Vec<Entry<'_>> {
+            self.items
                 .iter()
                 .map(|(signer, namespace, message, signature)| Entry {
                     key: *signer,
@@ -341,8 +332,11 @@ mod tests {
                     message,
                     signature,
                 })
-                .collect();
-            verify_batch(&keys, &entries, &[7; 32])
+                .collect()
+        }
+
+        fn ours(&self) -> bool {
+            verify_batch(&self.keys(), &self.entries(), &[7; 32])
         }
 
         /// Commonware's batch verdict on the same signatures.
@@ -440,17 +434,7 @@ mod tests {
         let batch = Batch::new(2, 4, 9);
         let mut keys = batch.keys();
         keys[1] = [2; 32];
-        let entries: Vec<Entry<'_>> = batch
-            .items
-            .iter()
-            .map(|(signer, namespace, message, signature)| Entry {
-                key: *signer,
-                namespace,
-                message,
-                signature,
-            })
-            .collect();
-        assert!(!verify_batch(&keys, &entries, &[0; 32]));
+        assert!(!verify_batch(&keys, &batch.entries(), &[0; 32]));
     }
 
     #[test]

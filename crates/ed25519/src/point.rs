@@ -104,30 +104,37 @@ impl Extended {
 
     /// self + other, for an affine `other`.
     pub(crate) fn add_affine(&self, other: &AffineNiels) -> Extended {
-        let pp = self.y.add(&self.x).mul(&other.y_plus_x);
-        let mm = self.y.sub(&self.x).mul(&other.y_minus_x);
-        let tt2d = self.t.mul(&other.xy2d);
-        let z2 = self.z.add(&self.z);
-        Completed {
-            x: pp.sub(&mm),
-            y: pp.add(&mm),
-            z: z2.add(&tt2d),
-            t: z2.sub(&tt2d),
-        }
-        .to_extended()
+        self.add_signed(other, false)
     }
 
     /// self - other, for an affine `other`.
     pub(crate) fn sub_affine(&self, other: &AffineNiels) -> Extended {
-        let pm = self.y.add(&self.x).mul(&other.y_minus_x);
-        let mp = self.y.sub(&self.x).mul(&other.y_plus_x);
+        self.add_signed(other, true)
+    }
+
+    /// self + other, or self - other when `negative`: subtracting (y + x, y - x, 2dxy) is
+    /// adding (y - x, y + x, -2dxy), so the first two coordinates swap and 2dxy enters Z and T
+    /// with the other sign (the eight-lane addition in `msm/ifma.rs` does the same by masks).
+    fn add_signed(&self, other: &AffineNiels, negative: bool) -> Extended {
+        let (plus, minus) = if negative {
+            (&other.y_minus_x, &other.y_plus_x)
+        } else {
+            (&other.y_plus_x, &other.y_minus_x)
+        };
+        let pp = self.y.add(&self.x).mul(plus);
+        let mm = self.y.sub(&self.x).mul(minus);
         let tt2d = self.t.mul(&other.xy2d);
         let z2 = self.z.add(&self.z);
+        let (z, t) = if negative {
+            (z2.sub(&tt2d), z2.add(&tt2d))
+        } else {
+            (z2.add(&tt2d), z2.sub(&tt2d))
+        };
         Completed {
-            x: pm.sub(&mp),
-            y: pm.add(&mp),
-            z: z2.sub(&tt2d),
-            t: z2.add(&tt2d),
+            x: pp.sub(&mm),
+            y: pp.add(&mm),
+            z,
+            t,
         }
         .to_extended()
     }

@@ -26,24 +26,13 @@
 
 #![cfg(target_arch = "x86_64")]
 
+use crate::field::{MASK51, SIXTEEN_P};
 use core::arch::x86_64::{
     __m512i, __mmask8, _mm512_add_epi64, _mm512_and_si512, _mm512_cmpeq_epi64_mask,
     _mm512_madd52hi_epu64, _mm512_madd52lo_epu64, _mm512_mask_blend_epi64,
     _mm512_mask_i64gather_epi64, _mm512_mullo_epi64, _mm512_set1_epi64, _mm512_setr_epi64,
     _mm512_setzero_si512, _mm512_srli_epi64, _mm512_sub_epi64, _mm512_test_epi64_mask,
 };
-
-/// Low 51 bits: one limb's worth.
-const MASK51: u64 = (1 << 51) - 1;
-
-/// 16p, limb by limb (radix 2^51): large enough to subtract any weakly reduced limb from.
-const SIXTEEN_P: [u64; 5] = [
-    16 * ((1 << 51) - 19),
-    16 * MASK51,
-    16 * MASK51,
-    16 * MASK51,
-    16 * MASK51,
-];
 
 /// Eight field elements, radix 2^51, each limb below 2^52 (see the module docs).
 #[derive(Clone, Copy, Debug)]
@@ -75,7 +64,7 @@ pub(crate) fn from_u64s(v: [u64; 8]) -> __m512i {
 /// Broadcasts one 64-bit value to every lane.
 #[inline]
 #[target_feature(enable = "avx512f,avx512dq,avx512ifma")]
-fn splat64(x: u64) -> __m512i {
+pub(crate) fn splat64(x: u64) -> __m512i {
     // Reinterprets the bits: the intrinsic takes i64.
     _mm512_set1_epi64(x as i64)
 }

@@ -20,10 +20,9 @@
 use super::Buckets;
 use crate::field::Fe;
 use crate::point::{AffineNiels, Extended};
-use crate::wide::{Fe8, from_u64s};
+use crate::wide::{Fe8, from_u64s, splat64};
 use core::arch::x86_64::{
-    __m512i, __mmask8, _MM_HINT_T0, _mm_prefetch, _mm512_and_si512, _mm512_set1_epi64,
-    _mm512_test_epi64_mask,
+    __m512i, __mmask8, _MM_HINT_T0, _mm_prefetch, _mm512_and_si512, _mm512_test_epi64_mask,
 };
 use core::mem::{align_of, offset_of, size_of};
 
@@ -134,14 +133,6 @@ impl Sorter {
             }
         }
     }
-}
-
-/// Broadcasts one 64-bit value to every lane.
-#[inline]
-#[target_feature(enable = "avx512f,avx512dq,avx512ifma")]
-fn splat64(x: u64) -> __m512i {
-    // Reinterprets the bits: the intrinsic takes i64.
-    _mm512_set1_epi64(x as i64)
 }
 
 /// Lanes of `v` with any bit of `bits` set.
